@@ -1,0 +1,180 @@
+"""Start the four processes under supervisord, wait until each answers its health check, print the URLs.
+
+`python -m deploy.stack` is what `make run` ends with; the integration tests use `Stack` to bring up the same
+processes on other ports. Ctrl-C (SIGINT) or SIGTERM stops supervisord, which stops every process it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SUPERVISORD = ROOT / ".venv-app" / "bin" / "supervisord"
+SUPERVISORCTL = ROOT / ".venv-app" / "bin" / "supervisorctl"
+CONFIG = ROOT / "deploy" / "supervisord.conf"
+
+DEFAULTS: dict[str, str] = {
+    "HOST": "127.0.0.1",
+    "RASA_PORT": "5005",
+    "ACTIONS_PORT": "5055",
+    "TRANSLATION_PORT": "8001",
+    "GATEWAY_PORT": "8000",
+    "RASA_MODEL": "models",
+    "RUN_DIR": "var/run",
+}
+
+
+class StackError(RuntimeError):
+    """The processes could not be started or did not become healthy in time."""
+
+
+@dataclass
+class Stack:
+    """The four services under one supervisord, configured from `env` (defaults: DEFAULTS)."""
+
+    env: Mapping[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        merged = {**os.environ}
+        for key, default in DEFAULTS.items():
+            merged.setdefault(key, default)
+        merged.update(self.env)
+        host, run_dir = merged["HOST"], Path(merged["RUN_DIR"])
+        if not run_dir.is_absolute():
+            run_dir = ROOT / run_dir
+        merged["RUN_DIR"] = str(run_dir)
+        merged["ROOT"] = str(ROOT)
+        # The services find each other through these URLs; an explicit setting wins.
+        merged.setdefault("RASA_URL", f"http://{host}:{merged['RASA_PORT']}")
+        merged.setdefault("ACTIONS_URL", f"http://{host}:{merged['ACTIONS_PORT']}")
+        merged.setdefault("ACTION_ENDPOINT_URL", f"{merged['ACTIONS_URL']}/webhook")
+        merged.setdefault("TRANSLATION_URL", f"http://{host}:{merged['TRANSLATION_PORT']}")
+        merged.setdefault("GATEWAY_URL", f"http://{host}:{merged['GATEWAY_PORT']}")
+        self.env = merged
+
+    @property
+    def run_dir(self) -> Path:
+        return Path(self.env["RUN_DIR"])
+
+    @property
+    def health_urls(self) -> dict[str, str]:
+        return {
+            "rasa": f"{self.env['RASA_URL']}/",
+            "actions": f"{self.env['ACTIONS_URL']}/health",
+            "translation": f"{self.env['TRANSLATION_URL']}/health",
+            "gateway": f"{self.env['GATEWAY_URL']}/health",
+        }
+
+    def start(self, timeout_s: float = 240.0) -> None:
+        model_dir = ROOT / self.env["RASA_MODEL"]
+        if not any(model_dir.glob("*.tar.gz")):
+            raise StackError(f"no trained Rasa model in {model_dir}: run `make train` first")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [str(SUPERVISORD), "-c", str(CONFIG)],
+            cwd=ROOT,
+            env=dict(self.env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.wait_healthy(timeout_s)
+
+    def wait_healthy(self, timeout_s: float) -> None:
+        pending = dict(self.health_urls)
+        deadline = time.monotonic() + timeout_s
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                if self.process is not None and self.process.poll() is not None:
+                    raise StackError(f"supervisord exited with {self.process.returncode}; see {self.run_dir}")
+                for name, url in list(pending.items()):
+                    try:
+                        if client.get(url).status_code < 500:
+                            del pending[name]
+                    except httpx.HTTPError:
+                        pass
+                if not pending:
+                    break
+                if time.monotonic() > deadline:
+                    names = ", ".join(sorted(pending))
+                    raise StackError(f"not healthy after {timeout_s:.0f} s: {names}; logs in {self.run_dir}")
+                time.sleep(1.0)
+
+    def ctl(self, *args: str) -> str:
+        """Run supervisorctl against this stack (status, stop NAME, pid NAME, ...)."""
+        result = subprocess.run(
+            [str(SUPERVISORCTL), "-c", str(CONFIG), *args],
+            cwd=ROOT, env=dict(self.env), capture_output=True, text=True, check=False,
+        )
+        return result.stdout.strip()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def __enter__(self) -> Stack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def main() -> int:
+    stack = Stack()
+    started = time.monotonic()
+    print("Starting Rasa, the action server, the translation service and the gateway ...", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        stack.start()
+    except StackError as error:
+        print(f"error: {error}", file=sys.stderr)
+        stack.stop()
+        return 1
+    except KeyboardInterrupt:
+        stack.stop()
+        return 130
+    env = stack.env
+    print(f"\nReady in {time.monotonic() - started:.0f} s:")
+    print(f"  web chat            {env['GATEWAY_URL']}/")
+    print(f"  translated rooms    {env['GATEWAY_URL']}/rooms/new")
+    print(f"  chat API            {env['GATEWAY_URL']}/api/chat   (health: {env['GATEWAY_URL']}/health)")
+    print(f"  API docs            {env['GATEWAY_URL']}/docs")
+    print(f"  translation API     {env['TRANSLATION_URL']}/translate   (docs: {env['TRANSLATION_URL']}/docs)")
+    print(f"  Rasa                {env['RASA_URL']}/   action server {env['ACTIONS_URL']}/health")
+    if env.get("TELEGRAM_BOT_TOKEN"):
+        print(f"  Telegram bot        on ({env.get('TELEGRAM_MODE', 'polling')})")
+    else:
+        print("  Telegram bot        off (set TELEGRAM_BOT_TOKEN to turn it on)")
+    print(f"Logs in {stack.run_dir}. Ctrl-C stops everything.", flush=True)
+    try:
+        assert stack.process is not None
+        return stack.process.wait()
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        stack.stop()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
