@@ -1,0 +1,1 @@
+"""MarianMT translation service (LibreTranslate-compatible) for Czech, German and Polish."""

@@ -1,0 +1,33 @@
+"""The one configuration object of the translation service (environment variables TRANSLATION_*)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from translation.glossary import DEFAULT_GLOSSARY_PATH
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRANSLATION_", extra="ignore")
+
+    models_dir: Path = Path("var/models/translation")
+    max_chars: int = Field(5000, gt=0, description="longest accepted text (all items of q together)")
+    # ct2 is used wherever a converted model exists; a direction with only transformers files falls back.
+    backend: Literal["ct2", "transformers"] = "ct2"
+    batch_max_size: int = Field(16, ge=1, description="sentences per model call; 1 turns micro-batching off")
+    batch_max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences")
+    cache_size: int = Field(10000, ge=0, description="translated sentences kept in the LRU cache")
+    max_loaded_models: int = Field(3, ge=1, description="models held in memory at once (LRU)")
+    beam_size: int = Field(4, ge=1)
+    max_output_tokens: int = Field(256, ge=1)
+    threads: int = Field(0, ge=0, description="CPU threads per model call; 0 lets the library decide")
+    device: Literal["cpu", "cuda"] = "cpu"
+    glossary_path: Path = DEFAULT_GLOSSARY_PATH
+
+
+def get_settings() -> Settings:
+    return Settings()
