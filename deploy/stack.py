@@ -114,7 +114,11 @@ class Stack:
         """Run supervisorctl against this stack (status, stop NAME, pid NAME, ...)."""
         result = subprocess.run(
             [str(SUPERVISORCTL), "-c", str(CONFIG), *args],
-            cwd=ROOT, env=dict(self.env), capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            env=dict(self.env),
+            capture_output=True,
+            text=True,
+            check=False,
         )
         return result.stdout.strip()
 

