@@ -1,0 +1,104 @@
+"""The chat logic shared by every channel (web API, Telegram): language, Rasa round trip, reply shaping."""
+
+import asyncio
+import logging
+import weakref
+from typing import Any, Literal
+
+from gateway.language import SUPPORTED_LANGUAGES, LanguageCode, LanguageGuesser
+from gateway.rasa_client import RasaClient
+from gateway.schemas import Button, ChatMessage, ChatReply, Source
+
+logger = logging.getLogger(__name__)
+
+RequestedLanguage = Literal["cs", "de", "pl", "auto"]
+
+_SOURCE_TEXT_FIELDS = ("title", "file", "section", "date", "url")
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _parse_buttons(raw_buttons: Any) -> list[Button]:
+    if not isinstance(raw_buttons, list):
+        return []
+    return [
+        Button(title=_as_text(button.get("title")), payload=_as_text(button.get("payload")))
+        for button in raw_buttons
+        if isinstance(button, dict) and button.get("payload") is not None
+    ]
+
+
+def _parse_sources(raw_sources: Any) -> list[Source]:
+    if not isinstance(raw_sources, list):
+        return []
+    sources = []
+    for raw in raw_sources:
+        if not isinstance(raw, dict):
+            continue
+        fields = {name: _as_text(raw.get(name)) for name in _SOURCE_TEXT_FIELDS}
+        passage = raw.get("passage")
+        sources.append(Source(**fields, passage=passage if isinstance(passage, str) and passage else None))
+    return sources
+
+
+def build_reply(rasa_messages: list[dict[str, Any]], language: LanguageCode) -> ChatReply:
+    """Turn Rasa's REST output into the API's reply.
+
+    The REST channel splits `utter_message(text=..., json_message={"sources": [...]})` into a text message
+    and a `custom` message; the sources go back onto the message before them. `custom.lang` (sent after a
+    language switch) becomes the reply's language.
+    """
+    reply_language = language
+    messages: list[ChatMessage] = []
+    for raw in rasa_messages:
+        text = _as_text(raw.get("text"))
+        buttons = _parse_buttons(raw.get("buttons"))
+        if text or buttons:
+            messages.append(ChatMessage(text=text, buttons=buttons))
+        custom = raw.get("custom")
+        if not isinstance(custom, dict):
+            continue
+        if custom.get("lang") in SUPPORTED_LANGUAGES:
+            reply_language = custom["lang"]
+        sources = _parse_sources(custom.get("sources"))
+        if sources:
+            if messages:
+                messages[-1].sources.extend(sources)
+            else:
+                messages.append(ChatMessage(sources=sources))
+    return ChatReply(lang=reply_language, messages=messages)
+
+
+class Assistant:
+    """`ask` is what every channel calls; it raises gateway.service_errors.ServiceError when Rasa fails."""
+
+    def __init__(self, rasa: RasaClient, language_guesser: LanguageGuesser) -> None:
+        self._rasa = rasa
+        self._languages = language_guesser
+        # One conversation at a time per sender: setting the slot and sending the message must not interleave
+        # with another request of the same sender. Weak values drop the lock once nobody waits on it.
+        self._sender_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def choose_language(self, sender: str, message: str, lang: RequestedLanguage) -> LanguageCode:
+        if lang != "auto":
+            return lang
+        if message.startswith("/"):
+            # A button payload such as /affirm says nothing about the language.
+            return self._languages.last_language(sender)
+        return self._languages.resolve(sender, message)
+
+    async def ask(self, sender: str, message: str, lang: RequestedLanguage = "auto") -> ChatReply:
+        language = self.choose_language(sender, message, lang)
+        lock = self._sender_locks.get(sender)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._sender_locks[sender] = lock
+        async with lock:
+            await self._rasa.set_language(sender, language)
+            rasa_messages = await self._rasa.send_message(sender, message, language)
+        reply = build_reply(rasa_messages, language)
+        self._languages.remember(sender, reply.lang)
+        logger.debug("sender=%s lang=%s messages=%d", sender, reply.lang, len(reply.messages))
+        return reply

@@ -1,0 +1,58 @@
+"""FastAPI dependencies: each route asks for what it needs; tests swap them via app.dependency_overrides."""
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+
+from gateway.assistant import Assistant
+from gateway.document_search import DocumentSearch
+from gateway.handovers import HandoverStore
+from gateway.health import HealthChecker
+from gateway.language import LanguageGuesser
+from gateway.services import Services
+from gateway.settings import Settings, get_settings
+from gateway.translation_client import TranslationClient
+
+
+def get_services(request: Request) -> Services:
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        # Only when the app runs without its lifespan (a misconfigured test or server).
+        raise HTTPException(status_code=503, detail="the gateway is still starting up")
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_assistant(services: ServicesDep) -> Assistant:
+    return services.assistant
+
+
+def get_language_guesser(services: ServicesDep) -> LanguageGuesser:
+    return services.language_guesser
+
+
+def get_translation_client(services: ServicesDep) -> TranslationClient:
+    return services.translation
+
+
+def get_health_checker(services: ServicesDep) -> HealthChecker:
+    return services.health
+
+
+def get_document_search(services: ServicesDep) -> DocumentSearch:
+    return services.document_search
+
+
+def get_handover_store(services: ServicesDep) -> HandoverStore:
+    return services.handovers
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+LanguageGuesserDep = Annotated[LanguageGuesser, Depends(get_language_guesser)]
+TranslationClientDep = Annotated[TranslationClient, Depends(get_translation_client)]
+HealthCheckerDep = Annotated[HealthChecker, Depends(get_health_checker)]
+DocumentSearchDep = Annotated[DocumentSearch, Depends(get_document_search)]
+HandoverStoreDep = Annotated[HandoverStore, Depends(get_handover_store)]

@@ -1,0 +1,55 @@
+"""Error responses with a readable reason: `{"detail": "<what is wrong>", "errors": [...]}` for bad input."""
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from gateway.service_errors import ServiceError, ServiceUnavailable
+
+
+def describe_validation_errors(exc: RequestValidationError) -> str:
+    """One line per problem, e.g. "body.message: String should have at most 5000 characters"."""
+    parts = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error.get("loc", ()))
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        if error.get("type") == "json_invalid":
+            # The location of a JSON syntax error is a character offset, which reads badly as a field name.
+            location = ""
+            decoder_message = (error.get("ctx") or {}).get("error", "")
+            message = f"the request body is not valid JSON ({decoder_message})".replace(" ()", "")
+        elif location == "body" and error.get("type") in ("missing", "model_attributes_type", "dict_type"):
+            message = "send a JSON object (Content-Type: application/json) with the fields of this endpoint"
+        elif error.get("type") == "missing":
+            message = "this field is required"
+        parts.append(f"{location}: {message}" if location else message)
+    return "; ".join(parts) or "invalid request"
+
+
+async def _validation_error_response(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
+    # The raw input of a huge message would be echoed back; drop it.
+    for error in errors:
+        error.pop("input", None)
+    return JSONResponse(
+        status_code=422, content={"detail": describe_validation_errors(exc), "errors": errors}
+    )
+
+
+async def _service_error_response(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    if isinstance(exc, ServiceUnavailable):
+        status_code = 503
+        detail = f"The {exc.service} service is not available right now ({exc.reason}). Try again later."
+    else:
+        status_code = 502
+        detail = f"The {exc.service} service gave an unusable answer ({exc.reason})."
+    return JSONResponse(status_code=status_code, content={"detail": detail, "service": exc.service})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error_response)
+    # ServiceUnavailable (503) and ServiceBadResponse (502) are handled through their base class.
+    app.add_exception_handler(ServiceError, _service_error_response)

@@ -1,0 +1,95 @@
+"""Request and response bodies of the rooms API and the validation shared by HTTP and WebSocket input."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+RoomLanguage = Literal["cs", "de", "pl"]
+ROOM_LANGUAGES: tuple[RoomLanguage, ...] = ("cs", "de", "pl")
+MAX_ROOM_MESSAGE_CHARS = 2_000
+MAX_NAME_CHARS = 40
+MAX_TITLE_CHARS = 100
+# Room ids are token_urlsafe(12): 16 characters of [A-Za-z0-9_-]. Checked before touching the database.
+ROOM_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+def _must_not_be_blank(value: str, what: str) -> str:
+    if not value:
+        raise ValueError(f"{what} must not be empty")
+    return value
+
+
+class RoomCreate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(default="", max_length=MAX_TITLE_CHARS)
+
+
+class RoomInfo(BaseModel):
+    id: str
+    title: str
+    created_at: str
+    url: str
+    websocket: str
+    languages: list[RoomLanguage]
+    participants: list["Participant"]
+
+
+class Participant(BaseModel):
+    name: str
+    lang: RoomLanguage
+
+
+class JoinRequest(BaseModel):
+    """What a participant sends first on the WebSocket: who they are and which language they read."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(max_length=MAX_NAME_CHARS)
+    lang: RoomLanguage
+
+    @field_validator("name")
+    @classmethod
+    def name_must_have_text(cls, name: str) -> str:
+        return _must_not_be_blank(name, "name")
+
+
+class MessageText(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    text: str = Field(max_length=MAX_ROOM_MESSAGE_CHARS)
+
+    @field_validator("text")
+    @classmethod
+    def text_must_have_content(cls, text: str) -> str:
+        return _must_not_be_blank(text, "text")
+
+
+class MessagePost(JoinRequest, MessageText):
+    """A message sent over plain HTTP (for clients without a WebSocket)."""
+
+
+class RenderedMessage(BaseModel):
+    """One message as a reader of `shown_lang` sees it.
+
+    status: `original` (written in the reader's language), `translated`, or `pending` (translation not
+    available yet: `text` is the original and an update follows when the translation service is back).
+    """
+
+    id: int
+    author: str
+    lang: RoomLanguage
+    original: str
+    text: str
+    shown_lang: RoomLanguage
+    status: Literal["original", "translated", "pending"]
+    created_at: str
+
+
+class MessageHistory(BaseModel):
+    room: str
+    lang: RoomLanguage
+    messages: list[RenderedMessage]
+
+
+RoomInfo.model_rebuild()

@@ -1,0 +1,53 @@
+"""The long-lived objects of the gateway process, created in the app's lifespan and closed with it."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from gateway.assistant import Assistant
+from gateway.document_search import DocumentSearch
+from gateway.handovers import HandoverStore
+from gateway.health import HealthChecker
+from gateway.language import LanguageGuesser
+from gateway.rasa_client import RasaClient
+from gateway.settings import Settings
+from gateway.translation_client import TranslationClient
+
+
+@dataclass
+class Services:
+    settings: Settings
+    language_guesser: LanguageGuesser
+    rasa: RasaClient
+    translation: TranslationClient
+    assistant: Assistant
+    health: HealthChecker
+    document_search: DocumentSearch
+    handovers: HandoverStore
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    # Loading lingua's models takes about a second; keep the event loop free meanwhile.
+    language_guesser = await asyncio.to_thread(LanguageGuesser)
+    rasa = RasaClient.from_url(settings.rasa_url, settings.rasa_timeout_s)
+    translation = TranslationClient.from_url(settings.translation_url, settings.translation_timeout_s)
+    probe_client = httpx.AsyncClient()
+    document_search = DocumentSearch(settings.document_index)
+    try:
+        yield Services(
+            settings=settings,
+            language_guesser=language_guesser,
+            rasa=rasa,
+            translation=translation,
+            assistant=Assistant(rasa, language_guesser),
+            health=HealthChecker.for_settings(probe_client, settings),
+            document_search=document_search,
+            handovers=HandoverStore(settings.handover_db),
+        )
+    finally:
+        document_search.close()
+        await asyncio.gather(rasa.aclose(), translation.aclose(), probe_client.aclose())

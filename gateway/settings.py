@@ -1,0 +1,42 @@
+"""All gateway configuration in one place, read from environment variables (see docs/architecture.md)."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    # No env prefix: the variable names are shared with the other processes (RASA_URL, HANDOVER_DB, ...).
+    model_config = SettingsConfigDict(extra="ignore")
+
+    host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"
+    actions_url: str = "http://127.0.0.1:5055"
+    translation_url: str = "http://127.0.0.1:8001"
+    document_index: Path = Path("var/index.sqlite")
+    handover_db: Path = Path("var/handovers.sqlite")
+    rooms_db: Path = Path("var/rooms.sqlite")
+
+    # Telegram: the bot runs only when a token is set. Polling needs no public address; in webhook mode
+    # Telegram posts updates to /telegram/webhook with the secret in X-Telegram-Bot-Api-Secret-Token.
+    telegram_bot_token: str = ""
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    telegram_webhook_secret: str = ""
+    # Public https URL of /telegram/webhook; when set, the gateway registers it with Telegram at start.
+    telegram_webhook_url: str = ""
+    # The Bot API base (a local Bot API server, or a fake one in tests); empty: Telegram's own.
+    telegram_base_url: str = ""
+
+    # Rasa answers a document question in a few seconds on 2 CPU cores; a minute covers a cold start.
+    rasa_timeout_s: float = 60.0
+    translation_timeout_s: float = 30.0
+    # /health must answer fast even when a dependency hangs.
+    health_timeout_s: float = 2.0
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
