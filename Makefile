@@ -19,7 +19,6 @@ SHARED_DIR ?= $(abspath ../shared)
 DOCUMENTS_DIR ?= $(if $(wildcard $(SHARED_DIR)/corpus),$(SHARED_DIR)/corpus,)
 DOCUMENT_INDEX ?= var/index.sqlite
 export SHARED_DIR DOCUMENTS_DIR DOCUMENT_INDEX
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:5055/webhook
 # Rasa and TensorFlow: no telemetry prompts, less noise.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2

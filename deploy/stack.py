@@ -54,12 +54,21 @@ class Stack:
             run_dir = ROOT / run_dir
         merged["RUN_DIR"] = str(run_dir)
         merged["ROOT"] = str(ROOT)
-        # The services find each other through these URLs; an explicit setting wins.
-        merged.setdefault("RASA_URL", f"http://{host}:{merged['RASA_PORT']}")
-        merged.setdefault("ACTIONS_URL", f"http://{host}:{merged['ACTIONS_PORT']}")
-        merged.setdefault("ACTION_ENDPOINT_URL", f"{merged['ACTIONS_URL']}/webhook")
-        merged.setdefault("TRANSLATION_URL", f"http://{host}:{merged['TRANSLATION_PORT']}")
-        merged.setdefault("GATEWAY_URL", f"http://{host}:{merged['GATEWAY_PORT']}")
+        # The services find each other through these URLs. A URL given to this Stack wins; one inherited from
+        # the environment wins too, unless this Stack was given the port it points at (the tests start a stack
+        # on free ports from inside `make`, whose environment may name the default ports).
+        derived = {
+            "RASA_URL": ("RASA_PORT", f"http://{host}:{merged['RASA_PORT']}"),
+            "ACTIONS_URL": ("ACTIONS_PORT", f"http://{host}:{merged['ACTIONS_PORT']}"),
+            "TRANSLATION_URL": ("TRANSLATION_PORT", f"http://{host}:{merged['TRANSLATION_PORT']}"),
+            "GATEWAY_URL": ("GATEWAY_PORT", f"http://{host}:{merged['GATEWAY_PORT']}"),
+        }
+        for name, (port_name, url) in derived.items():
+            if name not in self.env and (port_name in self.env or name not in merged):
+                merged[name] = url
+        endpoint_inherited = "ACTION_ENDPOINT_URL" in merged and "ACTIONS_PORT" not in self.env
+        if "ACTION_ENDPOINT_URL" not in self.env and not endpoint_inherited:
+            merged["ACTION_ENDPOINT_URL"] = f"{merged['ACTIONS_URL']}/webhook"
         self.env = merged
 
     @property
