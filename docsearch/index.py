@@ -32,7 +32,7 @@ from docsearch.metadata import (
     load_documents_yml,
     title_from_file_name,
 )
-from docsearch.parsing import parse_document
+from docsearch.parsing import PARSING_VERSION, parse_document
 from docsearch.readers import SUPPORTED_SUFFIXES, ReadError, read_source
 from docsearch.text import SUPPORTED_LANGUAGES, fold, search_terms, sentence_spans, stems
 
@@ -85,6 +85,11 @@ _MONEY_QUESTION = re.compile(
 _COUNT_QUESTION = re.compile(r"\b(kolik|wie ?viele?|ile)\b")
 # How far below the best sentence of a passage another sentence may score and still be quoted.
 TRIM_MARGIN = 0.02
+# A passage of at most max_sentences sentences and this many characters is quoted whole.
+WHOLE_PASSAGE_CHARS = 400
+# A list after a sentence ending in ":" is quoted with it: up to this many items of up to this length.
+LIST_ITEMS_QUOTED = 12
+LIST_ITEM_CHARS = 160
 _MONEY_IN_TEXT = re.compile(r"\d[\d\s.,]*\s?(kč|korun|czk|eur|€|mil|tis)", re.IGNORECASE)
 _NUMBER_IN_TEXT = re.compile(r"\d|\b(jeden|jedna|dva|dvě|tři|čtyři|pět|šest|sedm|osm|devět|deset)\b", re.I)
 
@@ -334,8 +339,11 @@ class DocumentIndex:
                 previous = known.get(str(file_path))
                 info = info_by_file.get(file_path.name)
                 # Titles from documents.yml count as content too: an edited title re-indexes the file.
+                # So does the parser's version: passages built differently re-index the file.
                 digest = _content_hash(
-                    data + json.dumps(info.titles if info else {}, sort_keys=True).encode()
+                    data
+                    + json.dumps(info.titles if info else {}, sort_keys=True).encode()
+                    + PARSING_VERSION.encode()
                 )
                 if previous and previous[0] == digest:
                     report.unchanged.append(file_path.name)
@@ -699,7 +707,7 @@ class DocumentIndex:
         for hit in hits:
             if hit.score < self.settings.threshold:
                 break
-            quote = self.trim(query, hit, lang)
+            quote = self._with_list(hit, self.trim(query, hit, lang))
             # "How much did it cost": a passage without an amount of money does not answer it, however close
             # its words are; the next good hit may have the figure.
             if wants_money and not _MONEY_IN_TEXT.search(quote):
@@ -709,6 +717,35 @@ class DocumentIndex:
             return Answer(quote=quote, hit=hit, sources=[hit.source()])
         return None
 
+    def _with_list(self, hit: Hit, quote: str) -> str:
+        """A quote that ends by introducing a list ("... in 9 pilot projects:") whose items the chunker put in
+        the next passage of the same section (wholly or after its first items) gets those items appended: they
+        are what the question asks for."""
+        # The list is open at the end of the passage: the quote introduces it and reaches the passage's end.
+        text = hit.text.rstrip()
+        if not text.endswith(quote.rstrip()[-40:]):
+            return quote
+        # The passage ends with a line ending in ":" and, at most, short list lines after it.
+        intro_end = max(text.rfind(":\n"), len(text) - 1 if text.endswith(":") else -1)
+        after = [line.strip() for line in text[intro_end + 1 :].splitlines() if line.strip()]
+        if intro_end < 0 or any(len(line) > LIST_ITEM_CHARS or line.endswith(".") for line in after):
+            return quote
+        with self._lock:
+            row = self._db.execute(
+                "SELECT n.text, n.sentences FROM passages p JOIN passages n "
+                "ON n.document_id = p.document_id AND n.section = p.section AND n.start > p.start "
+                "WHERE p.id = ? ORDER BY n.start LIMIT 1",
+                (hit.passage_id,),
+            ).fetchone()
+        if not row:
+            return quote
+        spans = [tuple(span) for span in json.loads(row[1])]
+        sentences = [row[0][a:b].strip() for a, b in spans if row[0][a:b].strip()]
+        items = [sentences[i - 1] for i in _list_after(["intro:", *sentences], 0)]
+        if not items or any(len(item) > LIST_ITEM_CHARS for item in items):
+            return quote
+        return quote.rstrip() + " " + "; ".join(items)
+
     def trim(self, query: str, hit: Hit, lang: str | None = None, max_sentences: int = 3) -> str:
         """The one to three sentences of the hit that best match the query, in document order."""
         with self._lock:
@@ -717,8 +754,8 @@ class DocumentIndex:
             ).fetchone()
         spans = [tuple(span) for span in json.loads(row[0])] if row else sentence_spans(hit.text)
         sentences = [hit.text[start:end].strip() for start, end in spans if hit.text[start:end].strip()]
-        if len(sentences) <= 1:
-            return hit.text
+        if len(sentences) <= 1 or (len(sentences) <= max_sentences and len(hit.text) <= WHOLE_PASSAGE_CHARS):
+            return hit.text  # a short passage (a vision, a definition) is quoted whole: it answers as a whole
         language = lang if lang in SUPPORTED_LANGUAGES else guess_language(query)
         query_terms = {t for t in search_terms(query, language) if t not in _QUESTION_WORDS}
         query_vector = embeddings.embed_query(query)
@@ -734,11 +771,23 @@ class DocumentIndex:
         # A sentence that introduces a list ("... on three pillars:") is nothing without the list's first
         # item, and a table row is read with the table's header row.
         for i in sorted(keep):
-            if sentences[i].endswith(":") and i + 1 < len(sentences):
-                keep.add(i + 1)
+            if sentences[i].endswith(":"):
+                keep.update(_list_after(sentences, i))
         if " | " in sentences[0] and any(" | " in sentences[i] for i in keep):
             keep.add(0)
         return " ".join(sentences[i] for i in sorted(keep))
+
+
+def _list_after(sentences: Sequence[str], intro: int) -> list[int]:
+    """Indexes of the list items that follow the introducing sentence `intro` (short lines without a full
+    stop, as many as there are up to LIST_ITEMS_QUOTED); at least the next sentence."""
+    items: list[int] = []
+    for i in range(intro + 1, min(len(sentences), intro + 1 + LIST_ITEMS_QUOTED)):
+        sentence = sentences[i]
+        if items and (len(sentence) > LIST_ITEM_CHARS or sentence.endswith((".", ":"))):
+            break
+        items.append(i)
+    return items
 
 
 def fold_for_match(text: str) -> str:

@@ -344,6 +344,8 @@ def document_units(raw_text: str, is_html: bool = False) -> list[Unit]:
 # Passages of a few sentences: long enough to answer, short enough to be quoted.
 TARGET_PASSAGE_CHARS = 450
 MAX_UNIT_CHARS = 350
+# Bump when the passages built from the same file change, so that `index` re-indexes unchanged files.
+PARSING_VERSION = "1"
 
 
 def _body_spans(unit: Unit) -> list[tuple[int, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,27 @@ def test_every_form_slot_has_an_ask_action_and_a_question() -> None:
 def test_no_answer_replies_carry_no_figures(name: str) -> None:
     for reply in replies()[name].values():
         assert not re.search(r"\d", reply.text)
+
+
+# Plain phrases by which a reply says it has no answer, folded (lower case, no diacritics): what a user (and
+# ../shared/eval's scoring) reads as "the documents do not say". Every language's no-answer reply needs one.
+PLAIN_NO_ANSWER = {
+    "cs": ("neodpovid", "neuvadi", "neuvadej", "neobsahuj", "nevim", "bohuzel"),
+    "de": ("leider", "keine", "nicht beantwort"),
+    "pl": ("nie odpowiad", "niestety", "nie zawier", "brak informacji"),
+}
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@pytest.mark.parametrize("name", NO_ANSWER_REPLIES)
+def test_no_answer_replies_say_so_plainly_in_every_language(name: str) -> None:
+    for lang, reply in replies()[name].items():
+        folded = _folded(reply.text)
+        assert any(marker in folded for marker in PLAIN_NO_ANSWER[lang]), (lang, reply.text)
 
 
 @pytest.mark.parametrize(

@@ -244,3 +244,41 @@ def test_an_index_of_an_older_schema_is_refused_for_search_and_rebuilt_by_indexi
         report = index.update([folder], progress=False, documents_info={})
         assert len(report.added) == 5 and report.embedded == 0  # the embedding cache survived the rebuild
         assert int(index._generation()) > int(generation)  # processes holding the old index reload it
+
+
+def _answer_hit(index: DocumentIndex, text: str) -> object:
+    """A hit on the passage whose text starts with `text` (found by search, then checked)."""
+    hit = next(hit for hit in index.search(text, lang="cs", k=10) if hit.text.startswith(text[:30]))
+    return hit
+
+
+def test_a_short_passage_is_quoted_whole_and_a_list_comes_with_its_introduction(tmp_path: Path) -> None:
+    documents = tmp_path / "docs"
+    documents.mkdir()
+    (documents / "plan.txt").write_text(
+        "Akční plán kraje\n\n"
+        "VIZE\n\n"
+        "Kraj má dostatek pitné vody pro všechny obyvatele. S vodou se hospodaří šetrně.\n\n"
+        "PILOTNÍ PROJEKTY\n\n"
+        "Plán obsahoval tyto pilotní projekty, které kraj připravil a vyhodnotil v průběhu tří let "
+        "společně s partnery a odbory úřadu, a to s ohledem na potřeby obyvatel a možnosti rozpočtu. "
+        "Na jejich přípravě se podílely odbory úřadu, organizace kraje i partneři z regionu, kteří pomohli "
+        "vybrat projekty s nejvyšším přínosem pro obyvatele. První akční plán obsahoval konkrétní aktivity "
+        "ve vybraných třech pilotních projektech:\n"
+        "- Sběr dopravních dat\n- Energetický management\n- Hospodaření s vodou\n",
+        encoding="utf-8",
+    )
+    with open_index(tmp_path) as index:
+        index.update([documents], progress=False, documents_info={})
+        vision = _answer_hit(index, "Kraj má dostatek pitné vody")
+        # Both sentences of the short vision, not only the one closest to the question.
+        assert index.trim("Jaká je vize pro vodu?", vision, "cs") == vision.text
+        passages = index.passages()
+        intro = next(p for p in passages if "projektech:" in p["text"])
+        hit = _answer_hit(index, intro["text"])
+        # The chunker put the list's first item with its introduction and the rest in the next passage.
+        quote = index._with_list(hit, "ve vybraných třech pilotních projektech:\nSběr dopravních dat")
+        assert "Sběr dopravních dat" in quote and "Hospodaření s vodou" in quote
+        # A quote that does not end by introducing a list stays as it is.
+        plain = "Na jejich přípravě se podílely odbory."
+        assert index._with_list(hit, plain) == plain
