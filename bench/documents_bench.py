@@ -35,12 +35,12 @@ from typing import Any
 
 import numpy as np
 
+from bench.results import RESULTS_PATH, merge_results
 from docsearch import DocumentIndex, embeddings
 from docsearch.calibrate import load_dev_set
 from docsearch.metadata import load_documents_yml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-RESULTS_PATH = REPO_ROOT / "bench" / "results.json"
 DEFAULT_CORPUS = Path(os.environ.get("SHARED_DIR", REPO_ROOT.parent / "shared")) / "corpus"
 WORD = re.compile(r"[^\W\d_]{4,}")
 NUMBER = re.compile(r"\d+")
@@ -139,21 +139,6 @@ def index_folder(index_file: Path, folder: Path) -> tuple[DocumentIndex, dict[st
     }
 
 
-def merge_results(section: dict[str, Any], key: str = "documents", path: Path = RESULTS_PATH) -> None:
-    """Read-modify-write: other sections of results.json belong to other benchmarks."""
-    results: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            results = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            print(f"warning: {path} was not valid JSON; starting it afresh", file=sys.stderr)
-    results[key] = section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -210,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(json.dumps(section, indent=2, ensure_ascii=False))
     if not args.no_write:
-        merge_results(section)
+        merge_results(section, "documents")
         print(f"written to {RESULTS_PATH}", file=sys.stderr)
     return 0
 

@@ -27,6 +27,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench.results import RESULTS_PATH, merge_results  # noqa: E402
 from translation.backends import (  # noqa: E402
     CTranslate2Backend,
     DecodingOptions,
@@ -41,7 +42,6 @@ from translation.settings import Settings  # noqa: E402
 from translation.tiny_model import OPUS_MT_CS_DE_SHAPE, build_tiny_marian  # noqa: E402
 
 FIXED_OUTPUT_TOKENS = 30
-RESULTS_PATH = REPO_ROOT / "bench" / "results.json"
 # Typical sentence lengths of the regional documents (12-25 words), written for the benchmark.
 _WORDS = tuple(
     " ".join(
@@ -157,24 +157,6 @@ def measure_http(
     }
 
 
-def merge_results(section: dict[str, object], key: str = "translation", path: Path = RESULTS_PATH) -> None:
-    """Read-modify-write: other sections of results.json belong to other benchmarks."""
-    results: dict[str, object] = {}
-    if path.is_file():
-        try:
-            results = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            print(f"warning: {path} was not valid JSON; starting it afresh", file=sys.stderr)
-    previous = results.get(key)
-    if key == "translation" and isinstance(previous, dict) and "gpu" in previous and "gpu" not in section:
-        section["gpu"] = previous["gpu"]  # a GPU run is recorded separately; keep it
-    results[key] = section
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)  # never a half-written file for the other benchmark to read
-
-
 def run(arguments: argparse.Namespace, work_dir: Path) -> None:
     threads = arguments.threads
     started = time.perf_counter()
@@ -257,9 +239,9 @@ def run(arguments: argparse.Namespace, work_dir: Path) -> None:
     elif arguments.section == "gpu":
         results = json.loads(RESULTS_PATH.read_text(encoding="utf-8")) if RESULTS_PATH.is_file() else {}
         translation = results.get("translation", {}) if isinstance(results.get("translation"), dict) else {}
-        merge_results({**translation, "gpu": section})
+        merge_results({**translation, "gpu": section}, "translation")
     else:
-        merge_results(section)
+        merge_results(section, "translation", keep=("gpu",))
     print(json.dumps({key: section[key] for key in ("ct2_speedup_single_sentence", "targets", "total_s")}))
 
 

@@ -193,11 +193,11 @@ def test_model_dropped_into_the_models_folder_is_installed_in_place(
 
 
 def test_bench_results_merge_keeps_other_sections(tmp_path: Path) -> None:
-    from bench.translation_bench import merge_results
+    from bench.results import merge_results
 
     results = tmp_path / "results.json"
     results.write_text('{"documents": {"p50_ms": 12.5}, "translation": {"gpu": {"device": "cuda"}}}')
-    merge_results({"ct2_speedup_single_sentence": 5.0}, path=results)
+    merge_results({"ct2_speedup_single_sentence": 5.0}, "translation", path=results, keep=("gpu",))
     merged = json.loads(results.read_text(encoding="utf-8"))
     assert merged["documents"] == {"p50_ms": 12.5}
     assert merged["translation"] == {"ct2_speedup_single_sentence": 5.0, "gpu": {"device": "cuda"}}
