@@ -7,9 +7,9 @@ training and prediction, and the tests all see text the same way.
 """
 
 from textkit.folding import DASHES, fold, fold_words, words
-from textkit.sentences import Segment, sentence_spans, sentences, split_segments
-from textkit.stopwords import CHAT_WORDS, QUESTION_WORDS, STOPWORDS, TOPICAL, stopwords
-from textkit.words import (
+from textkit.splitting import Segment, sentence_spans, sentences, split_segments
+from textkit.stoplists import CHAT_WORDS, QUESTION_WORDS, STOPWORDS, TOPICAL, stopwords
+from textkit.terms import (
     DEFAULT_LANGUAGE,
     SUPPORTED_LANGUAGES,
     lemma,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import sentencex
 
-from textkit.words import supported_language
+from textkit.terms import supported_language
 
 _BARE_NUMBER = re.compile(r"^[(\[]?(?:\d+\.)*\d+\.?[)\]]?$|^[IVXLC]+\.$")
 _LINE_BREAKS = re.compile(r"(\s*\n\s*)")

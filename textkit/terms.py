@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import simplemma
 
 from textkit.folding import DASHES, fold
-from textkit.stopwords import STOPWORDS
+from textkit.stoplists import STOPWORDS
 
 SUPPORTED_LANGUAGES = ("cs", "de", "pl")
 DEFAULT_LANGUAGE = "cs"
