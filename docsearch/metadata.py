@@ -72,7 +72,7 @@ def date_from_file_name(name: str) -> str:
 
 def date_from_text(text: str) -> str:
     """The first plausible date near the top of a document ("26.02.2019", "24. listopad 2022")."""
-    from docsearch.text import fold
+    from textkit import fold
 
     head = text[:3000]
     candidates: list[tuple[int, str]] = []

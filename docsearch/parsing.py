@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from docsearch.text import sentence_spans
+from textkit import sentence_spans
 
 Replacement = str | int | Callable[[re.Match[str]], str]
 
