@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from actions.knowledge import APPLICANT_TYPES, LANGUAGES, Contact, Grant, Knowledge, Service
-from actions.text import contains_phrase, fold, keyword_matches, phrase, same_word, tokens, word_forms
+from actions.text import contains_phrase, keyword_matches, phrase, same_word, tokens, word_forms
+from textkit import CHAT_WORDS, QUESTION_WORDS, STOPWORDS
 
 EmbedFunction = Callable[[Sequence[str]], np.ndarray]
 
@@ -272,19 +273,8 @@ _GENERIC_GRANT_STEMS: tuple[str, ...] = (
     "such",
     "szuk",
 )
-_STOPWORDS: frozenset[str] = frozenset(
-    fold(word)
-    for language_words in (
-        "a i je jsou na pro do od za se si to ten ta co kde kdy jak mi mne mně my vy já bych by nebo",
-        "také taky",
-        "zda jestli prosím dobrý den ahoj",
-        "und oder der die das den dem des ein eine einen es ist sind für fur zu zum zur von vom mit bei ich",
-        "wir sie mir uns gibt's bitte guten tag hallo auch",
-        "i oraz lub na dla do od za się sie to ten ta co gdzie kiedy jak mi my wy ja czy są sa jest proszę",
-        "dzień dobry",
-    )
-    for word in language_words.split()
-)
+# Words that carry no topic: stop words (stopwords-iso), question words and greetings, all from textkit.
+_STOPWORDS: frozenset[str] = STOPWORDS | QUESTION_WORDS | CHAT_WORDS
 
 # Words that name who applies rather than what for: they fill applicant_type instead of making a question
 # specific.

@@ -1,36 +1,30 @@
-"""Text helpers shared by the matchers: case and diacritics folding, tokens, lemmas, the user's language."""
+"""Text helpers shared by the matchers: inflection-tolerant word and phrase matching, the user's language.
+
+Folding, word tokens and lemmas come from `textkit`, the project's one text toolkit, so that the actions
+compare text exactly as the NLU, the document search and the gateway do.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
 from typing import Any
 
 from actions.knowledge import LANGUAGES
+from textkit import fold, fold_words, lemma, words
 
-_TOKEN_PATTERN = re.compile(r"[^\W_]+", re.UNICODE)
 # Shortest stem two inflected forms must share to count as the same word ("pozemek"/"pozemku");
 # shorter words must match exactly so that "obec" does not match "obecně".
 _MIN_SHARED_STEM = 5
 _MIN_SHORT_INFLECTED = 4
 
 
-def fold(text: str) -> str:
-    """Lower case without diacritics; ß and ł have no decomposition, so they are mapped by hand."""
-    text = text.lower().replace("ß", "ss").replace("ł", "l")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def tokens(text: str) -> list[str]:
     """Folded word tokens; punctuation splits words ("Lipo.ink" -> ["lipo", "ink"])."""
-    return _TOKEN_PATTERN.findall(fold(text))
+    return words(text)
 
 
 def phrase(text: str) -> str:
     """Folded tokens joined by single spaces, for whole-phrase matching of names."""
-    return " ".join(tokens(text))
+    return fold_words(text)
 
 
 def contains_phrase(haystack_phrase: str, needle: str) -> bool:
@@ -50,22 +44,14 @@ def contains_phrase(haystack_phrase: str, needle: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=20000)
-def _lemma(word: str, lang: str) -> str:
-    # simplemma loads its dictionaries on first use (seconds); the action server warms it up at start.
-    import simplemma
-
-    return fold(simplemma.lemmatize(word, lang=lang))
-
-
 def word_forms(text: str, lang: str) -> set[str]:
     """Folded tokens of ``text`` with their lemmas in ``lang`` and in Czech (the documents' language)."""
+    # simplemma loads its dictionaries on first use (seconds); the action server warms it up at start.
     forms: set[str] = set()
-    raw_words = _TOKEN_PATTERN.findall(text.lower())
-    for word in raw_words:
+    for word in words(text, folded=False):
         forms.add(fold(word))
         for lemma_lang in {lang if lang in LANGUAGES else "cs", "cs"}:
-            forms.add(_lemma(word, lemma_lang))
+            forms.add(lemma(word, lemma_lang))
     return {form for form in forms if form}
 
 
