@@ -12,14 +12,14 @@ import pytest
 os.environ.setdefault("KNOWLEDGE_DIR", str(Path(__file__).resolve().parents[2] / "knowledge"))
 os.environ.setdefault("ACTIONS_WARM_UP", "0")
 
-from rasa_action_helpers import FakeDocumentIndex, action_plan_answer
+from rasa_action_helpers import FakeDocumentIndex, sample_answer
 
 from actions import documents
 
 
 @pytest.fixture
 def document_index() -> Iterator[FakeDocumentIndex]:
-    index = FakeDocumentIndex({"akčního plánu": action_plan_answer(), "aktionsplan": action_plan_answer()})
+    index = FakeDocumentIndex({"záhon": sample_answer(), "beet": sample_answer(), "grząd": sample_answer()})
     documents.set_document_index(index)
     yield index
     documents.set_document_index(None)

@@ -118,15 +118,16 @@ class FakeDocumentIndex:
         return None
 
 
-def action_plan_answer() -> FakeAnswer:
+def sample_answer() -> FakeAnswer:
+    """A made-up passage of a made-up document: the tests check how an answer is shown, not what it says."""
     hit = FakeHit(
-        title="Akční plán II koncepce Chytřejší kraj pro Liberecký kraj 2024–2026",
-        file="2024-2026_akcni-plan-II_chytrejsi-kraj.txt",
-        section="6. Systém sledování a vyhodnocení",
-        date="2024-2026",
+        title="Zkušební řád krajských zahrad",
+        file="2001-01-01_zkusebni-rad-zahrad.txt",
+        section="3. Péče o záhony",
+        date="2001-01-01",
     )
     return FakeAnswer(
-        quote="Plnění se vyhodnocuje výroční zprávou, monitorovací zprávou a indikátory.",
+        quote="Záhony se okopávají každé úterý a konev se vrací do kůlny.",
         hit=hit,
         sources=[{"title": hit.title, "file": hit.file, "section": hit.section, "date": hit.date, "url": ""}],
     )

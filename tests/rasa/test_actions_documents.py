@@ -9,10 +9,10 @@ import pytest
 import requests
 from rasa_action_helpers import (
     FakeDocumentIndex,
-    action_plan_answer,
     make_tracker,
     replies_of,
     run_action,
+    sample_answer,
     sources_of,
     texts_of,
 )
@@ -46,35 +46,35 @@ def translation_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 
 def test_czech_answer_is_the_quote_with_its_citation(document_index: FakeDocumentIndex) -> None:
-    tracker = make_tracker("Jak se bude vyhodnocovat plnění akčního plánu?", intent="ask_document")
+    tracker = make_tracker("Kdy se okopávají záhony krajských zahrad?", intent="ask_document")
     events, dispatcher = run_action(ActionAnswerDocument(), tracker)
     assert events == []
     text = texts_of(dispatcher)[0]
-    assert "výroční zprávou" in text and "Zdroj: Akční plán II" in text
+    assert "každé úterý" in text and "Zdroj: Zkušební řád krajských zahrad" in text
     assert sources_of(dispatcher) == [
         {
-            "title": "Akční plán II koncepce Chytřejší kraj pro Liberecký kraj 2024–2026",
-            "file": "2024-2026_akcni-plan-II_chytrejsi-kraj.txt",
-            "section": "6. Systém sledování a vyhodnocení",
-            "date": "2024-2026",
+            "title": "Zkušební řád krajských zahrad",
+            "file": "2001-01-01_zkusebni-rad-zahrad.txt",
+            "section": "3. Péče o záhony",
+            "date": "2001-01-01",
             "url": "",
         }
     ]
-    assert document_index.calls == [("Jak se bude vyhodnocovat plnění akčního plánu?", "cs")]
+    assert document_index.calls == [("Kdy se okopávají záhony krajských zahrad?", "cs")]
 
 
 def test_german_answer_is_translated_and_keeps_the_original(
     document_index: FakeDocumentIndex, translation_calls: list[dict[str, Any]]
 ) -> None:
-    tracker = make_tracker("Wie wird der Aktionsplan bewertet?", intent="ask_document", lang="de")
+    tracker = make_tracker("Wie oft werden die Beete der Gärten gehackt?", intent="ask_document", lang="de")
     _, dispatcher = run_action(ActionAnswerDocument(), tracker)
     assert replies_of(dispatcher) == ["document_answer_translated"]
     text = texts_of(dispatcher)[0]
-    assert "[de] übersetzt" in text and "výroční zprávou" in text and "Quelle:" in text
+    assert "[de] übersetzt" in text and "každé úterý" in text and "Quelle:" in text
     assert translation_calls == [
         {
             "url": "http://translator.test:9/translate",
-            "json": {"q": action_plan_answer().quote, "source": "cs", "target": "de", "format": "text"},
+            "json": {"q": sample_answer().quote, "source": "cs", "target": "de", "format": "text"},
         }
     ]
 
@@ -98,16 +98,16 @@ def test_translation_failure_shows_the_original_with_a_note(
         return failure
 
     monkeypatch.setattr(translation.requests, "post", failing_post)
-    tracker = make_tracker("Jak se vyhodnocuje plnění akčního plánu?", intent="ask_document", lang="pl")
+    tracker = make_tracker("Kiedy się pieli grządki w ogrodach kraju?", intent="ask_document", lang="pl")
     _, dispatcher = run_action(ActionAnswerDocument(), tracker)
     assert replies_of(dispatcher) == ["document_answer_untranslated"]
     text = texts_of(dispatcher)[0]
-    assert "Tłumaczenie jest teraz niedostępne" in text and "výroční zprávou" in text
+    assert "Tłumaczenie jest teraz niedostępne" in text and "každé úterý" in text
     assert sources_of(dispatcher)
 
 
 def test_no_answer_names_the_question_and_invents_no_figure(empty_document_index: FakeDocumentIndex) -> None:
-    question = "Kolik stálo zpracování koncepce Chytřejší kraj?"
+    question = "Kolik zaměstnanců má oddělení rozvojových koncepcí?"
     _, dispatcher = run_action(ActionAnswerDocument(), make_tracker(question, intent="ask_document"))
     assert replies_of(dispatcher) == ["no_answer"]
     text = texts_of(dispatcher)[0]
@@ -116,7 +116,7 @@ def test_no_answer_names_the_question_and_invents_no_figure(empty_document_index
 
 
 def test_fallback_tries_the_documents_first(document_index: FakeDocumentIndex) -> None:
-    tracker = make_tracker("a to vyhodnocování akčního plánu?", intent="nlu_fallback")
+    tracker = make_tracker("a ty záhony?", intent="nlu_fallback")
     _, dispatcher = run_action(ActionFallback(), tracker)
     assert replies_of(dispatcher) == ["document_answer"]
 

@@ -16,7 +16,7 @@ MA21_FILE = "2022-11-24_ma21-zdravy-liberecky-kraj.txt"
 
 def test_specific_question_is_answered_in_one_turn_with_source() -> None:
     tracker = make_tracker(
-        "Existuje dotace na akumulační nádobu ke kotli na tuhá paliva?", intent="ask_grant"
+        "Dá kraj příspěvek na akumulační nádobu k našemu kotli na dřevo?", intent="ask_grant"
     )
     events, dispatcher = run_action(ActionAnswerGrant(), tracker)
     assert FollowupAction("grant_form") not in events
@@ -28,14 +28,14 @@ def test_specific_question_is_answered_in_one_turn_with_source() -> None:
 
 
 def test_question_about_the_ma21_money_gets_the_figures() -> None:
-    question = "Kolik peněz bylo v roce 2022 v dotačním programu na podporu místní Agendy 21?"
+    question = "Kolik korun se rozdělilo na projekty místní Agendy 21?"
     _, dispatcher = run_action(ActionAnswerGrant(), make_tracker(question, intent="ask_grant"))
     text = texts_of(dispatcher)[0]
     assert "690 230" in text and "13 projektů" in text
 
 
 def test_german_question_is_answered_in_german() -> None:
-    tracker = make_tracker("Gibt es eine Förderung für einen Pufferspeicher?", intent="ask_grant", lang="de")
+    tracker = make_tracker("Bekomme ich Geld von der Region, wenn ich einen Pufferspeicher einbaue?", intent="ask_grant", lang="de")
     _, dispatcher = run_action(ActionAnswerGrant(), tracker)
     text = texts_of(dispatcher)[0]
     assert "Pufferspeicher" in text and "Quelle:" in text

@@ -16,14 +16,14 @@ RELATED = [
     ("pl", "Gdzie mogę zwiedzić hutę szkła?", "kristalove_udoli"),
     ("cs", "Podpora vědy a výzkumu v kraji", "smart_akcelerator"),
     ("de", "Ich suche eine Gewerbefläche für eine Investition", "investuj_pod_jestedem"),
-    ("cs", "Kdo koordinuje naplňování koncepce Chytřejší Liberecký kraj?", "regional_development_department"),
+    ("cs", "Kdo na krajském úřadě píše výroční zprávy o chytřejším kraji?", "regional_development_department"),
 ]
 UNRELATED = [
     ("de", "Wie wird das Wetter morgen?"),
     ("cs", "Kde si můžu vyřídit řidičský průkaz?"),
-    ("cs", "Kolik stálo zpracování koncepce Chytřejší kraj?"),
-    ("pl", "Jaka jest wizja dla wsi?"),
-    ("cs", "kolik lidi prislo na jednani pracovni skupiny 28. kvetna"),
+    ("cs", "Které ceny kraj dostal za rok 2022?"),
+    ("pl", "Jak ma się rozwijać wieś według strategii?"),
+    ("cs", "kdo psal zapis z jednani o energetice a vode"),
 ]
 
 

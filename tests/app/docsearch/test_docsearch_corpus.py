@@ -115,7 +115,7 @@ def test_an_unchanged_rerun_indexes_nothing(index: DocumentIndex) -> None:
             marks=KNOWN_MISS,
         ),
         ("pl", "Jaka jest wizja gospodarki wodnej w regionie?", ENERGY_GROUP),
-        ("pl", "Na jakie lata przygotowano drugi plan działania?", ACTION_PLAN),
+        ("pl", "Do którego roku obowiązuje drugi plan działania?", ACTION_PLAN),
     ],
 )
 def test_questions_in_each_language_find_the_czech_passage(
@@ -141,8 +141,8 @@ def test_questions_in_each_language_find_the_czech_passage(
         ("cs", "Jaké jsou otevírací hodiny krajské knihovny?"),
         ("de", "Wann hat das Bürgerbüro am Samstag geöffnet?"),
         ("pl", "Jaka będzie jutro pogoda w Karkonoszach?"),
-        # The concept's documents say who prepared it, not what it cost: no invented figure.
-        ("cs", "Kolik korun stálo vypracování koncepce Chytřejší kraj?"),
+        # The documents say that ARR prepared the concept, not what it was paid: no invented figure.
+        ("cs", "Kolik peněz dostane agentura ARR za koncepci?"),
     ],
 )
 def test_questions_the_documents_do_not_answer_get_no_answer(

@@ -12,8 +12,8 @@ from gateway.language import LanguageGuesser
         # typed without diacritics, which lingua alone scores as Polish
         ("Dobry den", "cs"),
         ("Dzien dobry", "pl"),
-        ("Na jake roky je akcni plan?", "cs"),
-        ("Was ist Lipo.ink?", "de"),
+        ("Do kdy plati akcni plan kraje?", "cs"),
+        ("Wer betreibt das Gründerzentrum Lipo.ink?", "de"),
         ("Wo finde ich Förderprogramme für Gemeinden?", "de"),
         ("Gdzie znajdę informacje o dotacjach?", "pl"),
         ("Ile pieniedzy bylo w programie w 2022", "pl"),
