@@ -1,8 +1,8 @@
 """Held-out discipline (issue 10): no public eval question, verbatim or >= 0.8 similar after folding, in the
 project's training data, tests, lookup tables, knowledge or calibration.
 
-The check is ../shared/eval/overlap.py, run as is. p19 and p20 (the request for a person and the German greeting)
-are the conversation cases that training data must contain, so they are skipped.
+The check is ../shared/eval/overlap.py, run as is. p19 and p20 (the request for a person and the German
+greeting) are the conversation cases that training data must contain, so they are skipped.
 """
 
 from __future__ import annotations
