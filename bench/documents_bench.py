@@ -37,7 +37,7 @@ import numpy as np
 
 from bench.results import RESULTS_PATH, merge_results
 from docsearch import DocumentIndex, embeddings
-from docsearch.calibrate import load_dev_set
+from docsearch.calibrate import load_cases
 from docsearch.metadata import load_documents_yml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"error: no corpus at {args.corpus} (set SHARED_DIR or pass --corpus)", file=sys.stderr)
         return 1
-    questions = [(case.lang, case.question) for case in load_dev_set()]
+    # Timing only (nothing is tuned on it): every document and no-answer question of the project's benchmark.
+    questions = [(case.lang, case.question) for split in ("dev", "test") for case in load_cases(split=split)]
     files = sorted(
         p for p in args.corpus.iterdir() if p.is_file() and not p.name.lower().startswith("readme")
     )
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"indexing {args.corpus} ...", file=sys.stderr, flush=True)
         index, corpus = index_folder(work_dir / "corpus.sqlite", args.corpus)
         corpus.update(measure_queries(index, questions, args.rounds))
-        pool = index._dense_matrix().vectors.copy()
+        pool = index.store.dense_matrix().vectors.copy()
         index.close()
         print(json.dumps({"corpus": corpus}), file=sys.stderr, flush=True)
 

@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from docsearch import DocumentIndex, IndexError_
+    from docsearch import DocsearchError, DocumentIndex
 
     path = args.index or index_path()
     try:
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             print(result.quote)
             print(f"-- {result.hit.title}, {result.hit.section or '-'}, {result.hit.date}, {result.hit.file}")
             return 0
-    except IndexError_ as error:
+    except DocsearchError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,20 +1,22 @@
-"""Calibrate ranking fusion and the no-answer threshold on docsearch/calibration/dev_questions.yml.
+"""Fit the re-ranker and the no-answer threshold on the dev split of the project's benchmark questions.
 
-    python -m docsearch.calibrate [--index var/index.sqlite] [--check ../shared/eval/questions.yml] [--write]
+    python -m docsearch.calibrate [--index var/index.sqlite] [--questions evaluation/benchmark] [--write]
 
-For every setting in a small grid (fusion rrf|mix, relative or absolute cosine, lexical weight) and every
-threshold, a dev question counts as right when an answerable one is answered (confidence >= threshold) with
-a top hit from the right file, and an unanswerable one is not answered. The best setting is written to
-docsearch/calibration/calibration.json with its measured numbers (--write). --check prints hit@1/hit@3 and the
-answered/unanswered decisions on another question file (the evaluation file's cases with `cites` or
-`expect: no_answer`), which must not be used for the choice itself.
+Every dev document question is ranked; a candidate passage is relevant when it is from the cited file and
+holds
+one of the question's evidence spans. A logistic regression (scikit-learn) over the candidates' features
+learns
+the re-ranker's weights; the threshold on its probability for the best candidate is the one that makes the
+most
+dev questions right (answerable: the best candidate is relevant and above it; unanswerable: below it). The
+test
+split is never read here. --write stores the result in docsearch/calibration/calibration.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import itertools
 import json
 import sys
 from pathlib import Path
@@ -22,146 +24,150 @@ from typing import Any
 
 import yaml
 
-from docsearch.config import CALIBRATION_FILE, PACKAGE_DIR, SearchSettings, index_path, load_settings
+from docsearch.config import CALIBRATION_FILE, SearchSettings, index_path
+from docsearch.errors import DocsearchError
 from docsearch.index import DocumentIndex
+from docsearch.search import FEATURES, Candidate, score
+from textkit import fold_words
 
-DEV_SET = PACKAGE_DIR / "calibration" / "dev_questions.yml"
-GRID_FUSION = ("rrf", "mix")
-GRID_RELATIVE = (False, True)
-GRID_LEXICAL_WEIGHT = (0.0, 0.05, 0.1, 0.2, 0.3)
+BENCHMARK_DIR = Path(__file__).resolve().parent.parent / "evaluation" / "benchmark"
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Case:
+    id: str
     lang: str
     question: str
-    file: str | None  # None: the corpus does not answer
+    file: str | None  # None: the documents do not answer
+    evidence: tuple[str, ...]
 
 
-def load_dev_set(path: Path = DEV_SET) -> list[Case]:
-    entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Case(entry["lang"], entry["q"], entry.get("file")) for entry in entries]
-
-
-def load_eval_cases(path: Path) -> list[Case]:
-    """Cases of the evaluation file that say something about documents: `cites` or `expect: no_answer`."""
+def load_cases(folder: Path = BENCHMARK_DIR, split: str = "dev") -> list[Case]:
+    """The document and no-answer questions of one split (knowledge questions are the actions' business)."""
     cases: list[Case] = []
-    for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-        if entry.get("cites"):
-            cases.append(Case(entry.get("lang", "cs"), entry["ask"], entry["cites"]))
-        elif entry.get("expect") == "no_answer":
-            cases.append(Case(entry.get("lang", "cs"), entry["ask"], None))
+    for path in sorted(folder.glob("*.yml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            if entry.get("split") != split or entry.get("kind") not in ("document", "no_answer"):
+                continue
+            evidence = tuple(fold_words(span) for span in entry.get("evidence") or ())
+            cases.append(Case(entry["id"], entry["lang"], entry["ask"], entry.get("cites"), evidence))
     return cases
 
 
-def evaluate(index: DocumentIndex, cases: list[Case], settings: SearchSettings) -> dict[str, Any]:
-    """hit@1/hit@3 on answerable cases and, per case, the confidence of the top hit."""
-    index.settings = settings
-    rows: list[tuple[Case, float, list[str]]] = []
-    for case in cases:
-        hits = index.search(case.question, lang=case.lang, k=3)
-        rows.append((case, hits[0].score if hits else 0.0, [hit.file for hit in hits]))
-    answerable = [(c, conf, files) for c, conf, files in rows if c.file]
-    hit1 = sum(1 for c, _, files in answerable if files[:1] == [c.file]) / max(1, len(answerable))
-    hit3 = sum(1 for c, _, files in answerable if c.file in files) / max(1, len(answerable))
-    return {"rows": rows, "hit@1": hit1, "hit@3": hit3}
+def relevant(case: Case, candidate: Candidate) -> bool:
+    if case.file is None or candidate.row["file"] != case.file:
+        return False
+    text = fold_words(candidate.row["text"])
+    return any(span and span in text for span in case.evidence)
 
 
-def best_thresholds(rows: list[tuple[Case, float, list[str]]]) -> tuple[float, float, float]:
-    """(accuracy, Czech threshold, offset for German and Polish questions): a threshold is chosen for each
-    group, the cross-lingual one expressed as the offset that brings it to the Czech one."""
-    czech = [row for row in rows if row[0].lang == "cs"]
-    other = [row for row in rows if row[0].lang != "cs"]
-    czech_accuracy, czech_threshold = best_threshold(czech)
-    if not other:
-        return czech_accuracy, czech_threshold, 0.0
-    other_accuracy, other_threshold = best_threshold(other)
-    accuracy = (czech_accuracy * len(czech) + other_accuracy * len(other)) / len(rows)
-    return accuracy, czech_threshold, czech_threshold - other_threshold
+def collect(index: DocumentIndex, cases: list[Case]) -> list[tuple[Case, list[Candidate]]]:
+    return [(case, index.rank(case.question, case.lang).candidates) for case in cases]
 
 
-def best_threshold(rows: list[tuple[Case, float, list[str]]]) -> tuple[float, float]:
-    """The threshold with the most right decisions (midpoint between neighbouring confidences)."""
-    if not rows:
-        return 0.0, 0.0
-    confidences = sorted({conf for _, conf, _ in rows})
-    candidates = [confidences[0] - 1e-3] + [(a + b) / 2 for a, b in itertools.pairwise(confidences)]
-    best = (0.0, candidates[0])
-    for threshold in candidates:
-        right = 0
-        for case, conf, files in rows:
-            if case.file is None:
-                right += conf < threshold
-            else:
-                right += conf >= threshold and files[:1] == [case.file]
-        accuracy = right / len(rows)
-        if accuracy > best[0]:
-            best = (accuracy, threshold)
-    return best
+def fit(ranked: list[tuple[Case, list[Candidate]]], defaults: SearchSettings) -> SearchSettings:
+    from sklearn.linear_model import LogisticRegression
+
+    features: list[list[float]] = []
+    labels: list[int] = []
+    for case, candidates in ranked:
+        for candidate in candidates:
+            features.append([candidate.features[name] for name in FEATURES])
+            labels.append(int(relevant(case, candidate)))
+    if len(set(labels)) < 2:
+        raise DocsearchError(
+            "the dev questions give no relevant (or no irrelevant) candidate: check the evidence"
+        )
+    # Balanced classes: a pool holds a few relevant passages among dozens, and what matters is their order.
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(features, labels)
+    weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
+    return dataclasses.replace(defaults, weights=weights, bias=round(float(model.intercept_[0]), 4))
+
+
+def decisions(
+    ranked: list[tuple[Case, list[Candidate]]], settings: SearchSettings
+) -> list[tuple[Case, float, bool]]:
+    """Per case: the best candidate's probability under `settings` and whether that candidate is relevant."""
+    rows: list[tuple[Case, float, bool]] = []
+    for case, candidates in ranked:
+        scored = sorted(candidates, key=lambda c: -score(c.features, settings))
+        best = scored[0] if scored else None
+        rows.append(
+            (case, score(best.features, settings) if best else 0.0, bool(best and relevant(case, best)))
+        )
+    return rows
+
+
+def choose_threshold(rows: list[tuple[Case, float, bool]]) -> tuple[float, float]:
+    """The threshold that makes the most cases right (the middle of the first best run of candidate values, so
+    that it is not on the edge of one question), and that accuracy."""
+    points = sorted({round(p, 4) for _, p, _ in rows} | {0.0, 1.0})
+
+    def accuracy(t: float) -> float:
+        right = sum(
+            1 for case, p, ok in rows if (case.file and ok and p >= t) or (case.file is None and p < t)
+        )
+        return right / max(1, len(rows))
+
+    scores = [accuracy(t) for t in points]
+    best = max(scores)
+    first = scores.index(best)
+    last = first
+    while last + 1 < len(points) and scores[last + 1] == best:
+        last += 1
+    return round((points[first] + points[last]) / 2, 4), round(best, 4)
+
+
+def metrics(ranked: list[tuple[Case, list[Candidate]]], settings: SearchSettings) -> dict[str, Any]:
+    answerable = [(c, cands) for c, cands in ranked if c.file]
+    recall_1 = recall_5 = reciprocal = 0.0
+    for case, candidates in answerable:
+        order = sorted(candidates, key=lambda c: -score(c.features, settings))[:5]
+        flags = [relevant(case, c) for c in order]
+        recall_1 += bool(flags[:1] and flags[0])
+        recall_5 += any(flags)
+        reciprocal += next((1.0 / (i + 1) for i, f in enumerate(flags) if f), 0.0)
+    n = max(1, len(answerable))
+    rows = decisions(ranked, settings)
+    said_no = [case for case, p, _ in rows if p < settings.threshold]
+    unanswerable = [case for case, _, _ in rows if case.file is None]
+    true_no = sum(1 for case in said_no if case.file is None)
+    return {
+        "questions": len(ranked),
+        "recall@1": round(recall_1 / n, 3),
+        "recall@5": round(recall_5 / n, 3),
+        "mrr@5": round(reciprocal / n, 3),
+        "no_answer_precision": round(true_no / len(said_no), 3) if said_no else None,
+        "no_answer_recall": round(true_no / len(unanswerable), 3) if unanswerable else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m docsearch.calibrate", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--index", type=Path, default=None)
-    parser.add_argument("--check", type=Path, default=None, help="a questions.yml to check the result on")
-    parser.add_argument("--write", action="store_true", help=f"write the best setting to {CALIBRATION_FILE}")
+    parser.add_argument("--questions", type=Path, default=BENCHMARK_DIR)
+    parser.add_argument("--write", action="store_true", help=f"write {CALIBRATION_FILE}")
     args = parser.parse_args(argv)
-    path = args.index or index_path()
-    if not path.is_file():
-        print(f"error: no index at {path}; run `python -m docsearch index` first", file=sys.stderr)
+    try:
+        cases = load_cases(args.questions, "dev")
+        if not cases:
+            raise DocsearchError(f"no dev questions under {args.questions}")
+        with DocumentIndex.open(args.index or index_path(), create=False) as index:
+            ranked = collect(index, cases)
+            settings = fit(ranked, index.settings)
+            threshold, accuracy = choose_threshold(decisions(ranked, settings))
+            settings = dataclasses.replace(settings, threshold=threshold)
+            result = {**dataclasses.asdict(settings), "measured_on": "evaluation/benchmark, split dev",
+                      "dev_decision_accuracy": accuracy, "dev": metrics(ranked, settings)}  # fmt: skip
+    except (DocsearchError, OSError, yaml.YAMLError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
         return 1
-    dev = load_dev_set()
-    index = DocumentIndex.open(path, create=False)
-    results: list[dict[str, Any]] = []
-    for fusion in GRID_FUSION:
-        for relative in GRID_RELATIVE:
-            for weight in GRID_LEXICAL_WEIGHT:
-                settings = SearchSettings(fusion=fusion, relative=relative, lexical_weight=weight)
-                measured = evaluate(index, dev, settings)
-                accuracy, threshold, offset = best_thresholds(measured["rows"])
-                results.append(
-                    {
-                        "fusion": fusion,
-                        "relative": relative,
-                        "lexical_weight": weight,
-                        "threshold": round(threshold, 4),
-                        "cross_lingual_offset": round(offset, 4),
-                        "dev_accuracy": round(accuracy, 3),
-                        "dev_hit@1": round(measured["hit@1"], 3),
-                        "dev_hit@3": round(measured["hit@3"], 3),
-                    }
-                )
-                print(json.dumps(results[-1]))
-    best = max(
-        results, key=lambda r: (r["dev_accuracy"], r["dev_hit@1"], r["dev_hit@3"], -r["lexical_weight"])
-    )
-    print("best:", json.dumps(best))
-    chosen = SearchSettings(
-        fusion=best["fusion"],
-        relative=best["relative"],
-        lexical_weight=best["lexical_weight"],
-        threshold=best["threshold"],
-        cross_lingual_offset=best["cross_lingual_offset"],
-    )
+    print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.write:
-        payload = {
-            **dataclasses.asdict(chosen),
-            "measured_on": "docsearch/calibration/dev_questions.yml",
-            **{key: best[key] for key in ("dev_accuracy", "dev_hit@1", "dev_hit@3")},
-            "grid": results,
-        }
-        CALIBRATION_FILE.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        print(f"written {CALIBRATION_FILE}")
-    if args.check:
-        # Without --write the check shows what the best setting of this grid would do, next to the stored one.
-        settings = chosen if args.write or not CALIBRATION_FILE.is_file() else load_settings()
-        checked = evaluate(index, load_eval_cases(args.check), settings)
-        print(f"check on {args.check}: hit@1 {checked['hit@1']:.2f}, hit@3 {checked['hit@3']:.2f}")
-        for case, conf, files in checked["rows"]:
-            answered = conf >= settings.threshold
-            verdict = "answered" if answered else "no answer"
-            print(f"  [{conf:.3f} {verdict}] {case.question} -> {files[:1]} (expected {case.file})")
-    index.close()
+        CALIBRATION_FILE.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"written to {CALIBRATION_FILE}")
     return 0
 
 

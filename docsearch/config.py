@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -28,22 +28,28 @@ def default_folders() -> list[Path]:
     return folders
 
 
+# Hand-set weights of the re-ranker, used only until `python -m docsearch.calibrate --write` has fitted them
+# on
+# the dev questions (calibration.json). Features: see docsearch.search.FEATURES.
+_DEFAULT_WEIGHTS = {
+    "dense": 20.0, "sentence": 10.0, "coverage": 2.0, "heading": 1.0, "lexical": 1.0, "numbers": 1.0,
+    "kind": 0.5, "foreign": 0.5,
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SearchSettings:
-    """How hits are ranked and when the documents are judged not to answer.
+    """How candidates are found and re-ranked, and when the documents are judged not to answer.
 
-    `threshold` applies to a hit's confidence = dense cosine (minus the query's median cosine when `relative`)
-    + lexical_weight * query-term coverage (+ cross_lingual_offset for a question not in Czech); the
-    values come from docsearch/calibration/calibration.json, written by `python -m docsearch.calibrate`."""
+    `weights` and `bias` are the re-ranker's logistic model; `threshold` applies to its probability for the
+    best
+    candidate. The values come from docsearch/calibration/calibration.json, written by
+    `python -m docsearch.calibrate` from the dev split of evaluation/benchmark."""
 
-    fusion: str = "rrf"
-    lexical_weight: float = 0.1
-    threshold: float = 0.8
-    rrf_k: int = 60
-    relative: bool = True
-    # German and Polish questions share no words with the Czech documents, so their confidence lacks the
-    # lexical part and runs lower for equally good hits: this is added to it (calibrated, 0 for Czech).
-    cross_lingual_offset: float = 0.0
+    pool: int = 40  # candidates per query variant from each first-stage ranking
+    weights: dict[str, float] = field(default_factory=lambda: dict(_DEFAULT_WEIGHTS))
+    bias: float = -4.0
+    threshold: float = 0.5
 
 
 def load_settings(path: Path = CALIBRATION_FILE) -> SearchSettings:
@@ -52,11 +58,12 @@ def load_settings(path: Path = CALIBRATION_FILE) -> SearchSettings:
     except (OSError, ValueError):
         return SearchSettings()
     defaults = SearchSettings()
+    weights = data.get("weights")
     return SearchSettings(
-        fusion=str(data.get("fusion", defaults.fusion)),
-        lexical_weight=float(data.get("lexical_weight", defaults.lexical_weight)),
+        pool=int(data.get("pool", defaults.pool)),
+        weights={str(k): float(v) for k, v in weights.items()}
+        if isinstance(weights, dict)
+        else defaults.weights,
+        bias=float(data.get("bias", defaults.bias)),
         threshold=float(data.get("threshold", defaults.threshold)),
-        rrf_k=int(data.get("rrf_k", defaults.rrf_k)),
-        relative=bool(data.get("relative", defaults.relative)),
-        cross_lingual_offset=float(data.get("cross_lingual_offset", defaults.cross_lingual_offset)),
     )

@@ -11,11 +11,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from docsearch.errors import ReadError
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-
-
-class ReadError(Exception):
-    """A file that cannot be read; the message names the file and the reason."""
+__all__ = ["SUPPORTED_SUFFIXES", "ReadError", "SourceText", "read_source"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,189 @@
+"""Answer composition: the whole sentence(s) or list items of the best passage that answer the question.
+
+What is quoted depends on what the question asks for: one sentence holding a date for "when", an amount for
+"how much", a person or organisation for "who"; the introducing sentence with its items for "which areas";
+one or two sentences for "what is". A quote is never a fragment: a sentence cut by the chunker, which starts
+in lower case, is quoted from its real start, and a sentence that introduces a list ("... in 9 pilot
+projects:") comes with the list, also when the chunker put the items into the next passage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from docsearch.ingest import passage_sentences
+from docsearch.questions import MONEY_IN_TEXT, NUMBER_IN_TEXT, QuestionKind, holds_kind, list_items
+from docsearch.search import Candidate, Hit, QueryVariant, Ranking, Searcher, coverage
+from docsearch.store import Store, decode_sentences
+from textkit import fold, search_terms
+
+# A passage of at most this many sentences and characters is quoted whole: it answers as a whole.
+WHOLE_PASSAGE_SENTENCES = 3
+WHOLE_PASSAGE_CHARS = 400
+# How far below the best sentence another sentence may score and still be quoted with it.
+SENTENCE_MARGIN = 0.02
+LIST_ITEMS_QUOTED = 12
+LIST_ITEM_CHARS = 160
+_SINGLE_FACT = ("amount", "count", "date", "frequency", "person", "place")
+
+
+@dataclass(frozen=True)
+class Answer:
+    quote: str
+    hit: Hit
+    sources: list[dict[str, str]]
+
+
+def _is_item(sentence: str) -> bool:
+    return len(sentence) <= LIST_ITEM_CHARS and not sentence.endswith((".", ":"))
+
+
+def _list_after(sentences: list[str], intro: int) -> list[int]:
+    """Indexes of the list items after the introducing sentence `intro`; at least the next sentence."""
+    items: list[int] = []
+    for i in range(intro + 1, min(len(sentences), intro + 1 + LIST_ITEMS_QUOTED)):
+        if items and not _is_item(sentences[i]):
+            break
+        items.append(i)
+    return items
+
+
+def _list_open_at_end(sentences: list[str], keep: set[int]) -> bool:
+    """Whether the quoted sentences end by introducing a list (":") or inside its items, so that the list may
+    go on in the next passage."""
+    intro = max((i for i in keep if sentences[i].endswith(":")), default=-1)
+    if intro < 0:
+        return False
+    return all(_is_item(sentences[i]) for i in range(intro + 1, len(sentences)))
+
+
+def starts_mid_sentence(sentence: str) -> bool:
+    first = sentence.lstrip("\"'„“»(")[:1]
+    return first.isalpha() and first.islower()
+
+
+class Composer:
+    def __init__(self, store: Store, searcher: Searcher) -> None:
+        self.store = store
+        self.searcher = searcher
+
+    def answer(self, query: str, lang: str | None = None) -> Answer | None:
+        """The composed answer with its citation; None when the documents do not answer: the best passage is
+        below the calibrated threshold, or the question wants an amount or a count that no good passage
+        has."""
+        ranking = self.searcher.rank(query, lang)
+        threshold = self.searcher.settings.threshold
+        for candidate in ranking.candidates[:3]:
+            if candidate.score < threshold:
+                break
+            quote = self.compose(ranking, candidate)
+            folded = fold(quote)
+            # "How much did it cost": a passage without an amount does not answer it, however close its words
+            # are; the next good candidate may have the figure. The documents never get an invented figure.
+            if ranking.kind.asks_for == "amount" and not MONEY_IN_TEXT.search(folded):
+                continue
+            if ranking.kind.asks_for == "count" and not NUMBER_IN_TEXT.search(folded):
+                continue
+            hit = self.searcher.hit(candidate, ranking.language)
+            return Answer(quote=quote, hit=hit, sources=[hit.source()])
+        return None
+
+    def compose(self, ranking: Ranking, candidate: Candidate) -> str:
+        row = candidate.row
+        text: str = row["text"]
+        spans = decode_sentences(row)
+        sentences = passage_sentences(text, spans)
+        if not sentences:
+            return text.strip()
+        kind = ranking.kind
+        whole = len(sentences) <= WHOLE_PASSAGE_SENTENCES and len(text) <= WHOLE_PASSAGE_CHARS
+        if whole and not starts_mid_sentence(sentences[0]):
+            keep_all = set(range(len(sentences)))
+            quote = " ".join(sentences)
+            return self._with_next_list(row, quote) if _list_open_at_end(sentences, keep_all) else quote
+        scores = self._sentence_scores(row["id"], sentences, kind, ranking.variants, row["section"])
+        best = max(range(len(sentences)), key=lambda i: scores[i])
+        keep = {best}
+        if kind.asks_for == "list" or sentences[best].endswith(":"):
+            keep |= self._list_of(sentences, best)
+        elif kind.asks_for not in _SINGLE_FACT:
+            ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
+            keep |= {i for i in ranked[:2] if scores[i] >= scores[best] - SENTENCE_MARGIN}
+        # A table row is read with the table's header row.
+        if " | " in sentences[0] and any(" | " in sentences[i] for i in keep):
+            keep.add(0)
+        # A sentence that continues the one before it (starts in lower case) is quoted from that one on.
+        for i in sorted(keep):
+            j = i
+            while j > 0 and starts_mid_sentence(sentences[j]):
+                j -= 1
+                keep.add(j)
+        quote = " ".join(sentences[i] for i in sorted(keep))
+        if min(keep) == 0 and starts_mid_sentence(sentences[0]):
+            quote = self._sentence_start_before(row) + quote
+        if max(keep) == len(sentences) - 1 and _list_open_at_end(sentences, keep):
+            quote = self._with_next_list(row, quote)
+        return quote
+
+    def _sentence_scores(
+        self,
+        passage_id: int,
+        sentences: list[str],
+        kind: QuestionKind,
+        variants: list[QueryVariant],
+        section: str,
+    ) -> list[float]:
+        vectors = self.store.sentence_vectors([passage_id]).get(passage_id)
+        queries = [self._query_vector(v.text) for v in variants]
+        scores: list[float] = []
+        for i, sentence in enumerate(sentences):
+            similarity = max(float(vectors[i] @ q) for q in queries) if vectors is not None else 0.0
+            words = set(search_terms(section + " " + sentence))
+            overlap = max(coverage(v.terms, words) for v in variants) if variants else 0.0
+            evidence = (
+                0.05 if kind.asks_for in _SINGLE_FACT and holds_kind(kind, fold(sentence), sentence) else 0.0
+            )
+            scores.append(similarity + 0.1 * overlap + evidence)
+        return scores
+
+    @staticmethod
+    def _query_vector(text: str) -> np.ndarray:
+        from docsearch import embeddings
+
+        return embeddings.embed_query(text)
+
+    @staticmethod
+    def _list_of(sentences: list[str], best: int) -> set[int]:
+        """The list the best sentence belongs to: its introducing sentence and its items."""
+        intro = best
+        while intro > 0 and _is_item(sentences[intro]) and not sentences[intro].endswith(":"):
+            intro -= 1
+        if sentences[intro].endswith(":") or list_items("\n".join(sentences)) >= 3:
+            return {intro, *_list_after(sentences, intro)}
+        return {best}
+
+    def _with_next_list(self, row: dict, quote: str) -> str:
+        """A quote whose list is open at the passage's end gets the items the chunker put into the next
+        passage
+        of the same section."""
+        with self.store.lock:
+            following = self.store.neighbour(row["id"], +1)
+        if not following:
+            return quote
+        items_text = passage_sentences(following["text"], decode_sentences(following))
+        items = [items_text[i - 1] for i in _list_after(["intro:", *items_text], 0)]
+        if not items or any(len(item) > LIST_ITEM_CHARS for item in items):
+            return quote
+        return quote.rstrip() + " " + "; ".join(items)
+
+    def _sentence_start_before(self, row: dict) -> str:
+        """The start of a sentence the chunker cut: the document text from the last sentence end before the
+        passage up to it (at most 400 characters back)."""
+        with self.store.lock:
+            source = self.store.source_text_of_passage(row["id"])
+        before = source[max(0, row["start"] - 400) : row["start"]]
+        cut = max(before.rfind(". "), before.rfind(".\n"), before.rfind("\n\n"), before.rfind(":\n"))
+        piece = before[cut + 1 :] if cut >= 0 else before
+        return " ".join(piece.split()) + " " if piece.strip() else ""

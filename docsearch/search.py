@@ -1,0 +1,212 @@
+"""Search in two stages: a hybrid first stage finds candidates, a re-ranker orders them by finer evidence.
+
+First stage: BM25 (FTS5) over folded lemmas and prefix stems, which handles Czech inflection and missing
+diacritics, united with the nearest passages by multilingual e5 cosine, which finds a Czech passage for a
+German
+or Polish question. A German or Polish question is searched as itself, with the Czech names the glossary knows
+appended, and as its Czech translation when the translation service can make one.
+
+Second stage, over the candidate pool: a logistic model over a handful of features (passage cosine, best
+sentence cosine, topic-word coverage of the passage and of its headings, BM25 rank, the question's numbers in
+the passage, whether the passage holds what the question asks for). Its weights and the no-answer threshold on
+its probability are fitted on the project's dev questions (`python -m docsearch.calibrate`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from docsearch import embeddings
+from docsearch.config import SearchSettings
+from docsearch.glossary import czech_names
+from docsearch.questions import QuestionKind, analyse, holds_kind, number_overlap
+from docsearch.store import Store
+from textkit import QUESTION_WORDS, SUPPORTED_LANGUAGES, fold, search_terms, stems
+from textkit.language import guess_language
+
+FEATURES = ("dense", "sentence", "coverage", "heading", "lexical", "numbers", "kind", "foreign")
+# (text, source language, target language) -> translation or None; the callers own the HTTP client.
+Translator = Callable[[str, str, str], "str | None"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    text: str
+    score: float  # the re-ranker's probability that this passage answers
+    title: str
+    file: str
+    section: str
+    date: str
+    start: int
+    end: int
+    passage_id: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text, "score": round(self.score, 4), "title": self.title, "file": self.file,
+            "section": self.section, "date": self.date, "start": self.start, "end": self.end,
+        }  # fmt: skip
+
+    def source(self) -> dict[str, str]:
+        """The gateway's source shape."""
+        return {"title": self.title, "file": self.file, "section": self.section, "date": self.date, "url": ""}
+
+
+@dataclass(frozen=True)
+class QueryVariant:
+    text: str  # what e5 embeds
+    terms: tuple[str, ...]  # topic lemmas for the word search and the coverage features
+
+
+@dataclass
+class Candidate:
+    row: dict[str, Any]
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0
+
+
+@dataclass
+class Ranking:
+    language: str
+    kind: QuestionKind
+    variants: list[QueryVariant]
+    candidates: list[Candidate]  # best first
+
+
+def topic_terms(text: str, language: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t for t in search_terms(text, language) if t not in QUESTION_WORDS))
+
+
+def query_variants(query: str, language: str, translator: Translator | None) -> list[QueryVariant]:
+    variants = [QueryVariant(query, topic_terms(query, language))]
+    names = czech_names(query, language)
+    if names:
+        joined = "; ".join(names)
+        variants.append(QueryVariant(f"{query} ({joined})", variants[0].terms + topic_terms(joined, "cs")))
+    if translator is not None and language != "cs":
+        czech = translator(query, language, "cs")
+        if czech and czech.strip():
+            variants.append(QueryVariant(czech, topic_terms(czech, "cs")))
+    return variants
+
+
+def coverage(terms: Sequence[str], words: set[str]) -> float:
+    """The share of the topic terms found among `words`, by lemma or 5-letter stem."""
+    if not terms:
+        return 0.0
+    word_stems = {word[:5] for word in words}
+    return sum(1 for t in terms if t in words or (len(t) >= 5 and t[:5] in word_stems)) / len(terms)
+
+
+def _fts_query(terms: Sequence[str]) -> str:
+    # Each term quoted: FTS5 syntax characters in user input cannot break the query.
+    return " OR ".join('"' + term.replace('"', "") + '"' for term in dict.fromkeys(terms) if term)
+
+
+def score(features: dict[str, float], settings: SearchSettings) -> float:
+    z = settings.bias + sum(settings.weights.get(name, 0.0) * features.get(name, 0.0) for name in FEATURES)
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+class Searcher:
+    def __init__(self, store: Store, settings: SearchSettings, translator: Translator | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.translator = translator
+
+    def rank(self, query: str, lang: str | None = None) -> Ranking:
+        """Every candidate of the pool with its features and re-ranker score, best first."""
+        query = (query or "").strip()
+        language = lang if lang in SUPPORTED_LANGUAGES else guess_language(query)
+        kind = analyse(query)
+        if not query:
+            return Ranking(language, kind, [], [])
+        variants = query_variants(query, language, self.translator)
+        vectors = [embeddings.embed_query(v.text) for v in variants]
+        pool = self.settings.pool
+        with self.store.lock:
+            dense = self.store.dense_matrix()
+            if not len(dense.ids):
+                return Ranking(language, kind, variants, [])
+            similarities = [dense.vectors @ vector for vector in vectors]
+            baselines = [float(np.median(s)) for s in similarities]
+            chosen: set[int] = set()
+            for sims in similarities:
+                top = np.argpartition(-sims, min(pool, len(sims)) - 1)[:pool]
+                chosen.update(int(dense.ids[row]) for row in top)
+            lexical: list[dict[int, int]] = []
+            for variant in variants:
+                ranks: dict[int, int] = {}
+                if variant.terms:
+                    lemma_query, stem_query = _fts_query(variant.terms), _fts_query(stems(variant.terms))
+                    match = f"lemmas : ({lemma_query}) OR stems : ({stem_query})"
+                    ranks = self.store.lexical_ranks(match, pool)
+                lexical.append(ranks)
+                chosen.update(ranks)
+            rows = self.store.passage_rows(chosen)
+            sentence_vectors = self.store.sentence_vectors(rows)
+            row_of = {int(pid): i for i, pid in enumerate(dense.ids)}
+        candidates = []
+        for pid, row in rows.items():
+            features = self._features(
+                row, kind, language, variants, vectors, [s[row_of[pid]] for s in similarities], baselines,
+                [ranks.get(pid) for ranks in lexical], sentence_vectors.get(pid),
+            )  # fmt: skip
+            candidates.append(Candidate(row, features, score(features, self.settings)))
+        candidates.sort(key=lambda c: (-c.score, -c.features["dense"]))
+        return Ranking(language, kind, variants, candidates)
+
+    @staticmethod
+    def _features(
+        row: dict[str, Any],
+        kind: QuestionKind,
+        language: str,
+        variants: list[QueryVariant],
+        vectors: list[np.ndarray],
+        cosines: list[float],
+        baselines: list[float],
+        lexical_ranks: list[int | None],
+        sentence_vectors: np.ndarray | None,
+    ) -> dict[str, float]:
+        words = set(row["terms"].split())
+        heading_words = set(search_terms(row["section"] + " " + json.loads(row["titles"]).get("cs", "")))
+        folded_text = fold(row["text"])
+        dense = max(c - b for c, b in zip(cosines, baselines, strict=True))
+        sentence = dense
+        if sentence_vectors is not None and len(sentence_vectors):
+            sentence = max(
+                float(np.max(sentence_vectors @ v)) - b for v, b in zip(vectors, baselines, strict=True)
+            )
+        ranks = [r for r in lexical_ranks if r is not None]
+        return {
+            "dense": dense,
+            "sentence": sentence,
+            "coverage": max(coverage(v.terms, words) for v in variants),
+            "heading": max(coverage(v.terms, heading_words) for v in variants),
+            "lexical": 1.0 / (1.0 + min(ranks)) if ranks else 0.0,
+            "numbers": number_overlap(kind, folded_text),
+            "kind": 1.0 if holds_kind(kind, folded_text, row["text"]) else 0.0,
+            "foreign": 0.0 if language == "cs" else 1.0,
+        }
+
+    def hit(self, candidate: Candidate, language: str) -> Hit:
+        row = candidate.row
+        titles = json.loads(row["titles"])
+        return Hit(
+            text=row["text"], score=candidate.score,
+            title=titles.get(language) or titles.get("cs", row["file"]),
+            file=row["file"], section=row["section"], date=row["date"], start=row["start"], end=row["end"],
+            passage_id=row["id"],
+        )  # fmt: skip
+
+    def search(self, query: str, lang: str | None = None, k: int = 5) -> list[Hit]:
+        if k <= 0:
+            return []
+        ranking = self.rank(query, lang)
+        return [self.hit(c, ranking.language) for c in ranking.candidates[:k]]
