@@ -1,6 +1,7 @@
 """Document questions (``action_answer_document``) and the fallback (``action_fallback``).
 
-Both ask the document index (``docsearch``): the reply is the quote with its citation; German and Polish users
+Both ask the document index (``docsearch``): the reply is the quote, its citation the message's source card;
+German and Polish users
 also get a machine translation of the quote when the translation service answers, and always the Czech
 original. When the documents do not answer, the reply says so plainly, names the question and says where to
 ask.
@@ -58,11 +59,21 @@ def _open_index(path: str) -> Any:
         logger.exception("docsearch is not importable; document questions get the no-answer reply")
         return None
     try:
-        _opened_indexes[path] = DocumentIndex.open(path)
+        _opened_indexes[path] = DocumentIndex.open(path, translator=translate_question)
     except Exception:  # a corrupt or foreign file must not take the action server down
         logger.exception("cannot open document index %s", path)
         return None
     return _opened_indexes[path]
+
+
+# A question is short and the answer waits for its translation: a slow service is not worth waiting for, the
+# glossary path answers without it.
+QUESTION_TRANSLATION_TIMEOUT_S = 5.0
+
+
+def translate_question(text: str, source: str, target: str) -> str | None:
+    """The German or Polish question in Czech for the document search, or None (no model, service down)."""
+    return translate(text, source, target, timeout=QUESTION_TRANSLATION_TIMEOUT_S)
 
 
 def find_answer(question: str, lang: str) -> Any:
@@ -88,20 +99,10 @@ def normalized_sources(answer: Any) -> list[dict[str, str]]:
     return [{name: _field(source, name) for name in SOURCE_FIELDS} for source in raw_sources]
 
 
-def citation(answer: Any) -> str:
-    """ "Title, section (date)" of the hit, leaving out what is empty."""
-    hit = answer.hit
-    title = _field(hit, "title") or _field(hit, "file")
-    section = _field(hit, "section")
-    date = _field(hit, "date")
-    text = f"{title}, {section}" if section and section != title else title
-    return f"{text} ({date})" if date else text
-
-
 async def utter_document_answer(dispatcher: CollectingDispatcher, answer: Any, lang: str) -> None:
     quote = str(answer.quote).strip()
     sources = normalized_sources(answer)
-    variables = {"quote": quote, "citation": citation(answer)}
+    variables = {"quote": quote}
     if lang == "cs":
         utter(dispatcher, "document_answer", lang, json_message={"sources": sources}, **variables)
         return

@@ -18,18 +18,26 @@ from textkit import fold
 
 logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
-# Words match by their first letters so that inflected forms count ("Aktionsplans", "grupie roboczej").
-STEM_LETTERS = 5
+# A question's word matches a glossary word that it starts with, less up to this many letters of ending
+# ("Aktionsplans", "Arbeitsgruppen"), at least MIN_STEM letters: "Region" must not match "Regionalrat".
+ENDING_LETTERS = 3
+MIN_STEM = 5
 
 
 @dataclass(frozen=True)
 class _Entry:
-    words: tuple[str, ...]  # folded stems of one form's words
+    words: tuple[str, ...]  # folded words of one form
     czech: str
 
+    def found_at(self, words: list[str], start: int) -> bool:
+        return all(
+            _inflection_of(words[start + i], form_word) for i, form_word in enumerate(self.words)
+        )
 
-def _stem(word: str) -> str:
-    return word[:STEM_LETTERS]
+
+def _inflection_of(word: str, form_word: str) -> bool:
+    stem = form_word[: max(MIN_STEM, len(form_word) - ENDING_LETTERS)]
+    return word.startswith(stem) and len(word) <= len(form_word) + ENDING_LETTERS + 1
 
 
 @functools.cache
@@ -47,7 +55,7 @@ def _entries(language: str) -> tuple[_Entry, ...]:
         if not czech_forms:
             continue
         for form in term.forms.get(language, ()):
-            words = tuple(_stem(word) for word in _WORD.findall(fold(form)))
+            words = tuple(_WORD.findall(fold(form)))
             if words and fold(form) != fold(czech_forms[0]):
                 entries.append(_Entry(words, czech_forms[0]))
     # Longest first: "Zdrowy Kraj liberecki" before "Kraj liberecki".
@@ -58,11 +66,10 @@ def czech_names(question: str, language: str) -> list[str]:
     """The Czech forms of the glossary names that a German or Polish question contains, in glossary order."""
     if language == "cs":
         return []
-    stems = [_stem(word) for word in _WORD.findall(fold(question))]
+    words = _WORD.findall(fold(question))
     found: list[str] = []
     for entry in _entries(language):
-        size = len(entry.words)
-        present = any(tuple(stems[i : i + size]) == entry.words for i in range(len(stems) - size + 1))
+        present = any(entry.found_at(words, i) for i in range(len(words) - len(entry.words) + 1))
         if present and entry.czech not in found:
             found.append(entry.czech)
     return found

@@ -14,7 +14,7 @@ from rasa_action_helpers import make_tracker, replies_of, run_action, sources_of
 from actions import documents
 from actions.documents import ActionAnswerDocument
 
-docsearch_index = pytest.importorskip("docsearch.index")
+docsearch_index = pytest.importorskip("docsearch")
 
 
 class IndexReturningRealAnswers:

@@ -45,12 +45,16 @@ def translation_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-def test_czech_answer_is_the_quote_with_its_citation(document_index: FakeDocumentIndex) -> None:
+def test_czech_answer_is_the_quote_and_its_citation_the_source_card(
+    document_index: FakeDocumentIndex,
+) -> None:
     tracker = make_tracker("Kdy se okopávají záhony krajských zahrad?", intent="ask_document")
     events, dispatcher = run_action(ActionAnswerDocument(), tracker)
     assert events == []
     text = texts_of(dispatcher)[0]
-    assert "každé úterý" in text and "Zdroj: Zkušební řád krajských zahrad" in text
+    assert "každé úterý" in text
+    # The citation travels once, as the source card below, not as a second paragraph (a second chat bubble).
+    assert "Zdroj" not in text and "\n\n" not in text and len(texts_of(dispatcher)) == 1
     assert sources_of(dispatcher) == [
         {
             "title": "Zkušební řád krajských zahrad",
@@ -70,7 +74,7 @@ def test_german_answer_is_translated_and_keeps_the_original(
     _, dispatcher = run_action(ActionAnswerDocument(), tracker)
     assert replies_of(dispatcher) == ["document_answer_translated"]
     text = texts_of(dispatcher)[0]
-    assert "[de] übersetzt" in text and "každé úterý" in text and "Quelle:" in text
+    assert "[de] übersetzt" in text and "každé úterý" in text and "Quelle" not in text and "\n\n" not in text
     assert translation_calls == [
         {
             "url": "http://translator.test:9/translate",
