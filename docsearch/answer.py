@@ -73,7 +73,10 @@ class Composer:
         """The composed answer with its citation; None when the documents do not answer: the best passage is
         below the calibrated threshold, or the question wants an amount or a count that no good passage
         has."""
-        ranking = self.searcher.rank(query, lang)
+        return self.answer_ranked(self.searcher.rank(query, lang))
+
+    def answer_ranked(self, ranking: Ranking) -> Answer | None:
+        """The answer from a ranking already made (a caller that also shows the hits ranks once)."""
         threshold = self.searcher.settings.threshold
         for candidate in ranking.candidates[:3]:
             if candidate.score < threshold:

@@ -83,6 +83,14 @@ class DocumentIndex:
     def answer(self, query: str, lang: str | None = None) -> Answer | None:
         return self._composer.answer(query, lang)
 
+    def search_and_answer(
+        self, query: str, lang: str | None = None, k: int = 5
+    ) -> tuple[list[Hit], Answer | None]:
+        """The k best passages and the answer, from one ranking (one embedding, one translation)."""
+        ranking = self._searcher.rank(query, lang)
+        hits = [self._searcher.hit(c, ranking.language) for c in ranking.candidates[: max(0, k)]]
+        return hits, self._composer.answer_ranked(ranking)
+
     # --- reading ---------------------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:
         with self.store.lock:

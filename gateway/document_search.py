@@ -5,11 +5,18 @@ it; all its work therefore runs on one dedicated worker thread, off the event lo
 """
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from gateway.schemas import DocumentHit, DocumentSearchResponse
+from gateway.translation_client import TranslationClient
+
+logger = logging.getLogger(__name__)
+# A German or Polish question is also searched as its Czech translation when the service answers within this;
+# the glossary path of docsearch answers without it.
+QUESTION_TRANSLATION_TIMEOUT_S = 5.0
 
 
 class DocumentIndexUnavailable(Exception):
@@ -42,10 +49,25 @@ def _hit_to_model(hit: Any) -> DocumentHit:
 
 
 class DocumentSearch:
-    def __init__(self, index_path: Path) -> None:
+    def __init__(self, index_path: Path, translation: TranslationClient | None = None) -> None:
         self._index_path = index_path
         self._index: Any = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docsearch")
+        self._translation = translation
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _translate_question(self, text: str, source: str, target: str) -> str | None:
+        """Runs on the docsearch worker: the async client is driven on the gateway's event loop."""
+        if self._translation is None or self._loop is None:
+            return None
+        translation = self._translation.translate(text, source, target)
+        future = asyncio.run_coroutine_threadsafe(translation, self._loop)
+        try:
+            return future.result(timeout=QUESTION_TRANSLATION_TIMEOUT_S)
+        except Exception as error:  # no model, service down or slow: the glossary path still answers
+            future.cancel()
+            logger.info("question not translated (%s -> %s): %s", source, target, error)
+            return None
 
     def _open_index(self) -> Any:
         if self._index is not None:
@@ -59,7 +81,7 @@ class DocumentSearch:
         except ImportError as error:
             raise DocumentIndexUnavailable(f"the docsearch package cannot be imported: {error}") from error
         try:
-            self._index = DocumentIndex.open(self._index_path)
+            self._index = DocumentIndex.open(self._index_path, translator=self._translate_question)
         except Exception as error:  # a corrupt or foreign file must become a 503, not a crash
             raise DocumentIndexUnavailable(
                 f"the document index {self._index_path} cannot be opened ({error}); "
@@ -69,14 +91,15 @@ class DocumentSearch:
 
     def _search_now(self, query: str, language: str, limit: int) -> DocumentSearchResponse:
         index = self._open_index()
-        hits = index.search(query, lang=language, k=limit)
-        answered = index.answer(query, language) is not None
+        hits, answer = index.search_and_answer(query, language, limit)
+        answered = answer is not None
         return DocumentSearchResponse(
             query=query, answered=answered, results=[_hit_to_model(hit) for hit in hits]
         )
 
     async def search(self, query: str, language: str, limit: int) -> DocumentSearchResponse:
         loop = asyncio.get_running_loop()
+        self._loop = loop
         return await loop.run_in_executor(self._worker, self._search_now, query, language, limit)
 
     def close(self) -> None:

@@ -36,7 +36,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     rasa = RasaClient.from_url(settings.rasa_url, settings.rasa_timeout_s)
     translation = TranslationClient.from_url(settings.translation_url, settings.translation_timeout_s)
     probe_client = httpx.AsyncClient()
-    document_search = DocumentSearch(settings.document_index)
+    document_search = DocumentSearch(settings.document_index, translation)
     try:
         yield Services(
             settings=settings,

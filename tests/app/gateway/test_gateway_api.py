@@ -246,19 +246,16 @@ class FakeDocumentIndex:
     opened: ClassVar[list[Path]] = []
 
     @classmethod
-    def open(cls, path: Path) -> "FakeDocumentIndex":
+    def open(cls, path: Path, translator: object = None) -> "FakeDocumentIndex":
         cls.opened.append(path)
         return cls()
 
-    def search(self, q: str, lang: str, k: int) -> list[FakeHit]:
+    def search_and_answer(self, q: str, lang: str, k: int) -> tuple[list[FakeHit], str | None]:
         hits = [
             FakeHit(f"{lang}: passage {number}", 1.0 / number, "Plan", "plan.txt", "1", "2024", 0, 10)
             for number in range(1, 20)
         ]
-        return hits[:k] if "plan" in q else []
-
-    def answer(self, q: str, lang: str) -> str | None:
-        return "answer" if "plan" in q else None
+        return (hits[:k], "answer") if "plan" in q else ([], None)
 
 
 @pytest.fixture
