@@ -26,13 +26,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA_TRAINING_FILES := config.yml $(shell find nlu_data bot nlu_components knowledge -type f \
 	\( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-.PHONY: help run test test-rasa test-app lint bench eval models index train nlu-report clean envs browser
+.PHONY: help run test test-rasa test-app lint bench eval calibrate models index train nlu-report clean envs browser
 
 help:
 	@echo "make run        set up everything missing, start all four services, print the URLs"
 	@echo "make test       set up everything missing, run the whole test suite"
 	@echo "make bench      translation and document-search benchmarks -> bench/results.json"
-	@echo "make eval       score ../shared/eval/questions.yml through the running gateway"
+	@echo "make eval       score the public questions and the own benchmark (dev/test) -> reports/eval/"
+	@echo "make calibrate  fit the document re-ranker and no-answer threshold on the benchmark's dev split"
 	@echo "make models     download and convert the OPUS-MT translation models (needs a network)"
 	@echo "make index      (re)build the document index (only changed files)"
 	@echo "make nlu-report five-fold cross-validation of the NLU -> reports/nlu/"
@@ -90,8 +91,16 @@ bench: envs index
 	$(APP_PY) -m bench.translation_bench
 	$(APP_PY) -m bench.documents_bench
 
-eval: $(APP_ENV)/.installed
-	$(APP_PY) -m evaluation.run_eval --questions $(SHARED_DIR)/eval/questions.yml
+# The public questions, then the project's own benchmark (dev and test split apart: retrieval recall@1/@5 and
+# MRR, answer accuracy per language, precision/recall of "the documents do not say"); reports in reports/eval/.
+# Each scores through a running gateway, or starts the whole stack on free ports for its run.
+eval: envs train index
+	$(APP_PY) -m evaluation.run_eval --questions $(SHARED_DIR)/eval/questions.yml --report reports/eval/public.json
+	$(APP_PY) -m evaluation.benchmark --split all
+
+# Fit the re-ranker and the no-answer threshold on the benchmark's dev split (never the test split).
+calibrate: $(APP_ENV)/.installed index
+	$(APP_PY) -m docsearch.calibrate --write
 
 models: $(APP_ENV)/.installed
 	$(APP_PY) -m translation models

