@@ -26,11 +26,11 @@ def fold(text: str, *, collapse_whitespace: bool = False) -> str:
     """Lower case, no diacritics (NFKD without combining marks), ß→ss, ł→l, every dash "-".
 
     NFKD also turns non-breaking and other special spaces into plain spaces. With `collapse_whitespace`,
-    runs of whitespace become one space and the ends are stripped (for substring checks of replies).
+    every run of whitespace becomes one space (for substring checks of replies against expected strings).
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_TABLE).lower())
     folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _SPACES.sub(" ", folded).strip() if collapse_whitespace else folded
+    return _SPACES.sub(" ", folded) if collapse_whitespace else folded
 
 
 def words(text: str, *, folded: bool = True) -> list[str]:

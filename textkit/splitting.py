@@ -33,17 +33,22 @@ def _starts_lower_case(piece: str) -> bool:
 def sentence_spans(text: str, lang: str = "cs") -> list[tuple[int, int]]:
     """Spans (start, end) of the sentences of `text`, without the whitespace around them.
 
-    `text[start:end]` is a sentence; the text between spans is whitespace only.
+    `text[start:end]` is a sentence; the text between spans is whitespace only. A line break ends a sentence
+    unless the next line goes on in lower case (a hard-wrapped line).
     """
+    language = supported_language(lang)
     pieces: list[tuple[int, int]] = []
-    for boundary in sentencex.get_sentence_boundaries(supported_language(lang), text):
-        start, end = boundary["start_index"], boundary["end_index"]
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            pieces.append((start, end))
+    line_offset = 0
+    for line in text.split("\n"):  # sentencex may run a piece across a line break; lines come first
+        for boundary in sentencex.get_sentence_boundaries(language, line):
+            start, end = line_offset + boundary["start_index"], line_offset + boundary["end_index"]
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                pieces.append((start, end))
+        line_offset += len(line) + 1
     spans: list[tuple[int, int]] = []
     label_start: int | None = None  # a bare number at the start of a line, waiting for its text
     for start, end in pieces:
