@@ -24,7 +24,6 @@ import socket
 import sys
 import tempfile
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +33,8 @@ from typing import Any
 
 import httpx
 import yaml
+
+import textkit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GATEWAY_URL = "http://127.0.0.1:8000"
@@ -48,8 +49,6 @@ NO_ANSWER_MARKERS = (
 )  # fmt: skip
 # An amount: what a no-answer reply must not invent (a phone number of where to ask is fine).
 FIGURE = re.compile(r"\d[\d .,]*\s?(?:kc|korun|czk|eur|€|%|procent|mil|tis|zl|zlotych)\b")
-DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
-SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
 
 
 class EvaluationError(Exception):
@@ -58,8 +57,12 @@ class EvaluationError(Exception):
 
 def fold(text: str) -> str:
     """Lower case, no diacritics, one kind of dash, single spaces: how replies and expectations compare."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(DASHES).lower())
-    return SPACES.sub(" ", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    return textkit.fold(text, collapse_whitespace=True)
+
+
+def says_no_answer(folded_text: str) -> bool:
+    """Whether a folded reply says that it has no answer (one of NO_ANSWER_MARKERS)."""
+    return any(marker in folded_text for marker in NO_ANSWER_MARKERS)
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ def score_reply(case: Case, reply: dict[str, Any], titles: dict[str, set[str]]) 
         if not cited:
             reasons.append(f"does not cite {case.cites} (cited {sorted(set(cited_files)) or 'nothing'})")
     if case.expect == "no_answer":
-        if not any(marker in haystack for marker in NO_ANSWER_MARKERS):
+        if not says_no_answer(haystack):
             reasons.append("does not say that the documents do not answer")
         question_figures = set(FIGURE.findall(fold(case.ask)))
         invented = [

@@ -6,12 +6,13 @@ Polish) and very short or neutral messages ("ok", "2.6"), where the sender's pre
 
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from functools import lru_cache
 from typing import Literal
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from textkit import fold
 
 LanguageCode = Literal["cs", "de", "pl"]
 SUPPORTED_LANGUAGES: tuple[LanguageCode, ...] = ("cs", "de", "pl")
@@ -55,11 +56,6 @@ _LIKELY_MARGIN = 0.25
 _MIN_LETTERS = 2
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).replace("ł", "l")
-
-
 @lru_cache(maxsize=1)
 def shared_detector() -> LanguageDetector:
     """lingua restricted to cs/de/pl, built once per process: loading its models takes about a second."""
@@ -87,7 +83,7 @@ class LanguageGuesser:
         if best_confidence >= _CERTAIN_CONFIDENCE:
             return best_code
         marker_hits = {code: 0 for code in SUPPORTED_LANGUAGES}
-        for word in {_fold(word) for word in words}:
+        for word in {fold(word) for word in words}:
             for code, markers in _MARKER_WORDS.items():
                 if word in markers:
                     marker_hits[code] += 1

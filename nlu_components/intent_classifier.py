@@ -15,7 +15,6 @@ Features, each block L2-normalised so that neither drowns the other:
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import Any
 
 import joblib
@@ -34,15 +33,16 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
+from textkit import fold
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intent_classifier.joblib"
 
 
 def fold_text(text: str) -> str:
-    """Lower case without diacritics: people often type Czech and Polish without them."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn").replace("ł", "l")
+    """Lower case without diacritics (textkit's fold): people often type Czech and Polish without them."""
+    return fold(text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
