@@ -5,20 +5,16 @@ from __future__ import annotations
 import os
 import signal
 import time
-import unicodedata
 import uuid
 
 import httpx
 import pytest
 
 from deploy.stack import Stack
+from textkit import fold
 
 pytestmark = pytest.mark.integration
 
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def chat(gateway: httpx.Client, message: str, lang: str = "auto", sender: str | None = None) -> dict:

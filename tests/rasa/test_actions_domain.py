@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import yaml
 from rasa_action_helpers import REPO_ROOT
 
 from actions.replies import RepliesError, load_replies, variable_names
+from textkit import fold
 
 FORMS_FILE = REPO_ROOT / "bot" / "domain" / "forms.yml"
 CONTENT_FILE = REPO_ROOT / "bot" / "data" / "content.yml"
@@ -77,15 +77,11 @@ PLAIN_NO_ANSWER = {
 }
 
 
-def _folded(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
 
 @pytest.mark.parametrize("name", NO_ANSWER_REPLIES)
 def test_no_answer_replies_say_so_plainly_in_every_language(name: str) -> None:
     for lang, reply in replies()[name].items():
-        folded = _folded(reply.text)
+        folded = fold(reply.text)
         assert any(marker in folded for marker in PLAIN_NO_ANSWER[lang]), (lang, reply.text)
 
 
