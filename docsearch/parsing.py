@@ -1,103 +1,18 @@
-"""Turn a document's raw text into clean passages that know their heading path and where they came from.
+"""Turn a document's raw text into clean passages that know their heading path.
 
-The cleaning works on a `MappedText`: a string plus, for each character, its offset in the original text, so
-every cleaned unit still knows where it stands in the file as it was read (`Unit.text.span()`).
-
-The cleaned units, one per line, form the document's *normalised text*; passages are slices of it, so that
-`normalised[passage.start:passage.end] == passage.text` always holds and the index can show a passage in its
-context without re-reading or re-cleaning the file.
+The raw text is cleaned line by line (HTML pages are first laid out as lines) into units: paragraphs, list
+items, table rows and headings. The cleaned units, one per line, form the document's *normalised text*;
+passages are slices of it, so that `normalised[passage.start:passage.end] == passage.text` always holds and
+the index can show a passage in its context without re-reading or re-cleaning the file.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from textkit import sentence_spans
-
-Replacement = str | int | Callable[[re.Match[str]], str]
-
-
-@dataclass(frozen=True)
-class MappedText:
-    """Text whose characters remember their offsets in the original document."""
-
-    text: str
-    offsets: tuple[int, ...]
-    end_offset: int  # original offset just after the last character, for empty texts too
-
-    @classmethod
-    def of(cls, text: str, base: int = 0) -> MappedText:
-        return cls(text, tuple(range(base, base + len(text))), base + len(text))
-
-    def __len__(self) -> int:
-        return len(self.text)
-
-    def sub(self, pattern: re.Pattern[str], replacement: Replacement) -> MappedText:
-        """Like re.sub. An int replacement keeps that group with its own offsets (e.g. `**bold**` -> bold);
-        string replacements take the offset of the matched text's start."""
-        pieces: list[str] = []
-        offsets: list[int] = []
-        position = 0
-        for match in pattern.finditer(self.text):
-            pieces.append(self.text[position : match.start()])
-            offsets.extend(self.offsets[position : match.start()])
-            if isinstance(replacement, int):
-                group_start, group_end = match.span(replacement)
-                if group_start >= 0:
-                    pieces.append(self.text[group_start:group_end])
-                    offsets.extend(self.offsets[group_start:group_end])
-            else:
-                new_text = replacement if isinstance(replacement, str) else replacement(match)
-                anchor = self.offsets[match.start()] if match.start() < len(self.text) else self.end_offset
-                pieces.append(new_text)
-                offsets.extend([anchor] * len(new_text))
-            position = match.end()
-        pieces.append(self.text[position:])
-        offsets.extend(self.offsets[position:])
-        return MappedText("".join(pieces), tuple(offsets), self.end_offset)
-
-    def slice(self, start: int, end: int) -> MappedText:
-        end_offset = self.offsets[end] if end < len(self.text) else self.end_offset
-        if end > start:
-            end_offset = self.offsets[end - 1] + 1
-        return MappedText(self.text[start:end], self.offsets[start:end], end_offset)
-
-    def strip(self) -> MappedText:
-        left = len(self.text) - len(self.text.lstrip())
-        right = len(self.text.rstrip())
-        return self.slice(left, max(left, right))
-
-    def span(self) -> tuple[int, int]:
-        """(start, end) of this text in the original document."""
-        if not self.text:
-            return self.end_offset, self.end_offset
-        return self.offsets[0], self.offsets[-1] + 1
-
-    def lines(self) -> list[MappedText]:
-        result: list[MappedText] = []
-        start = 0
-        for match in re.finditer(r"\r?\n|\r", self.text):
-            result.append(self.slice(start, match.start()))
-            start = match.end()
-        result.append(self.slice(start, len(self.text)))
-        return result
-
-    @staticmethod
-    def join(parts: list[MappedText], separator: str = " ") -> MappedText:
-        text_parts: list[str] = []
-        offsets: list[int] = []
-        for index, part in enumerate(parts):
-            if index:
-                text_parts.append(separator)
-                offsets.extend([parts[index - 1].end_offset] * len(separator))
-            text_parts.append(part.text)
-            offsets.extend(part.offsets)
-        end_offset = parts[-1].end_offset if parts else 0
-        return MappedText("".join(text_parts), tuple(offsets), end_offset)
-
 
 # --- HTML documents: whole-file preprocessing into lines before the line cleaner runs -------------------
 _HTML_DROP = re.compile(
@@ -110,13 +25,13 @@ _HTML_ITEM = re.compile(r"<li\b[^>]*>", re.I)
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-f]+|[a-z]+);", re.I)
 
 
-def preprocess_html(document: MappedText) -> MappedText:
+def preprocess_html(document: str) -> str:
     """Lay out a full HTML page as lines the line cleaner understands (headings as `#`, cells as tabs)."""
-    document = document.sub(_HTML_DROP, "")
-    document = document.sub(_HTML_HEADING, lambda m: "\n" + "#" * int(m.group(1)) + " " + m.group(2) + "\n")
-    document = document.sub(_HTML_CELL, "\t")
-    document = document.sub(_HTML_ITEM, "\n- ")
-    return document.sub(_HTML_BLOCK, "\n")
+    document = _HTML_DROP.sub("", document)
+    document = _HTML_HEADING.sub(lambda m: "\n" + "#" * int(m.group(1)) + " " + m.group(2) + "\n", document)
+    document = _HTML_CELL.sub("\t", document)
+    document = _HTML_ITEM.sub("\n- ", document)
+    return _HTML_BLOCK.sub("\n", document)
 
 
 # --- line cleaning -------------------------------------------------------------------------------------
@@ -137,47 +52,37 @@ _LETTER_SPACED = re.compile(r"(?<!\S)(?:[^\W\d_] ){3,}[^\W\d_](?=[\s.,;:!?]|$)")
 _INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|span|a|u|sup|sub)\b[^>]*>", re.I)
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])(?=\s|$)")
 _TOC_LINE = re.compile(r"^\s*\d+(?:\.\d+)*\.?\t.+\t\s*\d+\s*$")
+_CELL_EDGES = re.compile(r"^[;\s]+|[;\s]+$")
+_CELL_SEMICOLON = re.compile(r"\s*;\s*")
+_HEADING_MARKS = re.compile(r"^#+\s*")
+_LINE_BREAK = re.compile(r"\r?\n|\r")
 
 
-def clean_inline(line: MappedText) -> MappedText:
+def clean_inline(line: str) -> str:
     """Strip Markdown/HTML markup and odd whitespace from one line, keeping table cells readable."""
-    line = line.sub(_ENTITY, lambda m: html.unescape(m.group(0)))
-    line = line.sub(_SPACES, " ")
-    line = line.sub(_MD_LINK, 1)
-    line = line.sub(_MD_BOLD, 1)
-    line = line.sub(_STRAY_STARS, "")
-    line = line.sub(_MD_ITALIC, 1)
-    line = line.sub(_INLINE_TAG, "")
-    line = line.sub(_TAG, " ")
-    line = line.sub(_EMOJI, "")
-    line = line.sub(_INLINE_BULLET, ";")
-    line = line.sub(_LETTER_SPACED, lambda m: m.group(0).replace(" ", ""))
+    line = _ENTITY.sub(lambda m: html.unescape(m.group(0)), line)
+    line = _SPACES.sub(" ", line)
+    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_BOLD.sub(r"\1", line)
+    line = _STRAY_STARS.sub("", line)
+    line = _MD_ITALIC.sub(r"\1", line)
+    line = _INLINE_TAG.sub("", line)
+    line = _TAG.sub(" ", line)
+    line = _EMOJI.sub("", line)
+    line = _INLINE_BULLET.sub(";", line)
+    line = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), line)
     stripped = line.strip()
     # Table cells: a tab-separated row reads as "cell | cell"; empty cells disappear.
-    if "\t" in stripped.text:
-        cells = [cell.strip() for cell in _split(stripped, _TABS)]
-        cells = [cell for cell in cells if cell.text.strip(" ;")]
-        stripped = (
-            MappedText.join([_tidy_cell(cell) for cell in cells], " | ") if cells else stripped.slice(0, 0)
-        )
-    stripped = stripped.sub(_MULTISPACE, " ")
-    stripped = stripped.sub(_SPACE_BEFORE_PUNCTUATION, 1)
+    if "\t" in stripped:
+        cells = [cell.strip() for cell in _TABS.split(stripped)]
+        stripped = " | ".join(_tidy_cell(cell) for cell in cells if cell.strip(" ;"))
+    stripped = _MULTISPACE.sub(" ", stripped)
+    stripped = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", stripped)
     return stripped.strip()
 
 
-def _tidy_cell(cell: MappedText) -> MappedText:
-    cell = cell.sub(re.compile(r"^[;\s]+|[;\s]+$"), "")
-    return cell.sub(re.compile(r"\s*;\s*"), "; ")
-
-
-def _split(text: MappedText, separator: re.Pattern[str]) -> list[MappedText]:
-    parts: list[MappedText] = []
-    start = 0
-    for match in separator.finditer(text.text):
-        parts.append(text.slice(start, match.start()))
-        start = match.end()
-    parts.append(text.slice(start, len(text)))
-    return parts
+def _tidy_cell(cell: str) -> str:
+    return _CELL_SEMICOLON.sub("; ", _CELL_EDGES.sub("", cell))
 
 
 # --- structure -------------------------------------------------------------------------------------------
@@ -185,7 +90,7 @@ def _split(text: MappedText, separator: re.Pattern[str]) -> list[MappedText]:
 class Unit:
     """A piece of body text (a paragraph, a list item or a table row) or a heading."""
 
-    text: MappedText
+    text: str
     kind: str  # "text", "item", "row", "heading"
     level: int = 0
 
@@ -239,47 +144,44 @@ class _HeadingNumbers:
         return False
 
 
-def _units_of_paragraph(lines: list[tuple[MappedText, MappedText]], numbers: _HeadingNumbers) -> list[Unit]:
+def _units_of_paragraph(lines: list[tuple[str, str]], numbers: _HeadingNumbers) -> list[Unit]:
     """Classify the lines of one blank-line-separated paragraph. Each item is (raw line, cleaned line)."""
-    raw_joined = " ".join(raw.text.strip() for raw, _ in lines)
-    cleaned_joined = MappedText.join([clean for _, clean in lines if clean.text])
+    raw_joined = " ".join(raw.strip() for raw, _ in lines)
+    cleaned_joined = " ".join(clean for _, clean in lines if clean)
     # A short paragraph entirely in bold (possibly over several lines) is a title.
     if (
         raw_joined.startswith("**")
         and raw_joined.rstrip().endswith("**")
         and raw_joined.count("**") == 2
-        and 0 < len(cleaned_joined.text) <= 150
+        and 0 < len(cleaned_joined) <= 150
     ):
         return [Unit(cleaned_joined, "heading", 3)]
 
     units: list[Unit] = []
-    pending: list[MappedText] = []
+    pending: list[str] = []
 
     def flush() -> None:
         if pending:
-            units.append(Unit(MappedText.join(pending), "text"))
+            units.append(Unit(" ".join(pending), "text"))
             pending.clear()
 
     for raw, clean in lines:
-        if not clean.text:
+        if not clean:
             continue
-        raw_text = raw.text
-        markdown_heading = _MD_HEADING.match(raw_text)
+        markdown_heading = _MD_HEADING.match(raw)
         if markdown_heading:
             flush()
-            units.append(
-                Unit(clean.sub(re.compile(r"^#+\s*"), ""), "heading", len(markdown_heading.group(1)))
-            )
+            units.append(Unit(_HEADING_MARKS.sub("", clean), "heading", len(markdown_heading.group(1))))
             continue
-        if "\t" in raw_text.strip():
+        if "\t" in raw.strip():
             flush()
             units.append(Unit(clean, "row"))
             continue
-        if _LEADING_BULLET.match(raw_text) or raw_text.lstrip().startswith(("▪", "•")):
+        if _LEADING_BULLET.match(raw) or raw.lstrip().startswith(("▪", "•")):
             flush()
-            units.append(Unit(clean.sub(_LEADING_BULLET, ""), "item"))
+            units.append(Unit(_LEADING_BULLET.sub("", clean), "item"))
             continue
-        heading_level = _heading_level(raw_text, clean.text, len(lines) == 1, numbers)
+        heading_level = _heading_level(raw, clean, len(lines) == 1, numbers)
         if heading_level:
             flush()
             units.append(Unit(clean, "heading", heading_level))
@@ -321,16 +223,15 @@ def _heading_level(raw: str, clean: str, standalone: bool, numbers: _HeadingNumb
 
 
 def document_units(raw_text: str, is_html: bool = False) -> list[Unit]:
-    document = MappedText.of(raw_text)
-    if is_html:
-        document = preprocess_html(document)
+    document = preprocess_html(raw_text) if is_html else raw_text
     numbers = _HeadingNumbers()
     units: list[Unit] = []
-    paragraph: list[tuple[MappedText, MappedText]] = []
-    for line in document.lines():
-        if _TOC_LINE.match(line.text):
+    paragraph: list[tuple[str, str]] = []
+    # Only \n, \r\n and \r end a line: str.splitlines() would also split at form feeds and other breaks.
+    for line in _LINE_BREAK.split(document):
+        if _TOC_LINE.match(line):
             continue  # a table of contents with page numbers repeats the headings, which count themselves
-        if not line.text.strip():
+        if not line.strip():
             if paragraph:
                 units.extend(_units_of_paragraph(paragraph, numbers))
                 paragraph = []
@@ -351,7 +252,7 @@ PARSING_VERSION = "1"
 def _body_spans(unit: Unit) -> list[tuple[int, int]]:
     """Spans of `unit.text` to place in passages: long paragraphs are cut at sentence ends so that a passage
     never grows far past the target."""
-    text = unit.text.text
+    text = unit.text
     if len(text) <= MAX_UNIT_CHARS or unit.kind == "row":
         return [(0, len(text))] if text.strip() else []
     spans: list[tuple[int, int]] = []
@@ -394,12 +295,12 @@ def build_passages(units: list[Unit]) -> tuple[str, list[Passage]]:
 
     for unit in units:
         unit_start = position
-        lines.append(unit.text.text)
-        position += len(unit.text.text) + 1
+        lines.append(unit.text)
+        position += len(unit.text) + 1
         if unit.kind == "heading":
             flush()
             path = [(level, title) for level, title in path if level < unit.level]
-            path.append((unit.level, unit.text.text))
+            path.append((unit.level, unit.text))
             continue
         for piece_start, piece_end in _body_spans(unit):
             start, end = unit_start + piece_start, unit_start + piece_end
@@ -423,7 +324,7 @@ def build_passages(units: list[Unit]) -> tuple[str, list[Passage]]:
 
 def parse_document(raw_text: str, is_html: bool = False) -> ParsedDocument:
     units = document_units(raw_text, is_html=is_html)
-    headings = [unit.text.text for unit in units if unit.kind == "heading"]
+    headings = [unit.text for unit in units if unit.kind == "heading"]
     # The first heading of some substance names the document; one-word slide titles ("VIZE") do not.
     title = next((heading for heading in headings if len(heading.split()) >= 3), "")
     normalised, passages = build_passages(units)

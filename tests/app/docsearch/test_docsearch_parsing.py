@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from docsearch.metadata import date_from_file_name, date_from_text, title_from_file_name
-from docsearch.parsing import MappedText, clean_inline, document_units, parse_document
+from docsearch.parsing import clean_inline, document_units, parse_document
 from docsearch.text import fold, search_terms, sentence_spans, stems
 
 MESSY = (
@@ -101,13 +101,11 @@ def test_long_paragraphs_are_cut_at_sentence_ends_with_exact_offsets() -> None:
         assert len(passage.text) <= 2 * 450
 
 
-def test_mapped_text_keeps_offsets_of_kept_groups() -> None:
-    line = MappedText.of("ab **cd** [ef](#)", base=100)
-    cleaned = clean_inline(line)
-    assert cleaned.text == "ab cd ef"
-    position = cleaned.text.index("cd")
-    assert cleaned.offsets[position] == 100 + line.text.index("cd")
-    assert cleaned.span() == (100, 100 + line.text.index("ef") + 2)
+def test_clean_inline_keeps_the_text_inside_markup() -> None:
+    assert clean_inline("ab **cd** [ef](#)") == "ab cd ef"
+    assert clean_inline("  <b>Tučně</b> a *kurzíva* , pak&nbsp;konec .  ") == "Tučně a kurzíva, pak konec."
+    assert clean_inline("Úsek\t\t<p>Délka</p>\t ; \tCena ;") == "Úsek | Délka | Cena"
+    assert clean_inline("Úsek\t ; \t\tCena") == "Úsek | Cena"  # empty cells disappear
 
 
 def test_html_page_headings_and_lists() -> None:
@@ -122,14 +120,14 @@ def test_html_page_headings_and_lists() -> None:
     assert "vlastník domu" in parsed.passages[1].text and "color" not in parsed.passages[0].text
     first = parsed.passages[0]
     assert parsed.text[first.start : first.end] == first.text == "Kraj přispívá na výměnu kotlů."
-    raw_start, raw_end = parse_units_span(page, "Kraj přispívá")
-    assert page[raw_start:raw_end] == "Kraj přispívá na výměnu kotlů."
-
-
-def parse_units_span(raw: str, prefix: str) -> tuple[int, int]:
-    """Where the cleaned unit starting with `prefix` stands in the raw file (the cleaner keeps that map)."""
-    unit = next(unit for unit in document_units(raw, is_html=True) if unit.text.text.startswith(prefix))
-    return unit.text.span()
+    units = document_units(page, is_html=True)
+    assert [(unit.text, unit.kind) for unit in units] == [
+        ("Dotace na kotle", "heading"),
+        ("Kraj přispívá na výměnu kotlů.", "text"),
+        ("Kdo může žádat", "heading"),
+        ("vlastník domu", "item"),
+        ("obec", "item"),
+    ]
 
 
 def test_dates_from_file_names_and_text() -> None:
