@@ -35,7 +35,11 @@ def test_question_about_the_ma21_money_gets_the_figures() -> None:
 
 
 def test_german_question_is_answered_in_german() -> None:
-    tracker = make_tracker("Bekomme ich Geld von der Region, wenn ich einen Pufferspeicher einbaue?", intent="ask_grant", lang="de")
+    tracker = make_tracker(
+        "Bekomme ich Geld von der Region, wenn ich einen Pufferspeicher einbaue?",
+        intent="ask_grant",
+        lang="de",
+    )
     _, dispatcher = run_action(ActionAnswerGrant(), tracker)
     text = texts_of(dispatcher)[0]
     assert "Pufferspeicher" in text and "Quelle:" in text

@@ -16,7 +16,7 @@ RELATED = [
     ("pl", "Gdzie mogę zwiedzić hutę szkła?", "kristalove_udoli"),
     ("cs", "Podpora vědy a výzkumu v kraji", "smart_akcelerator"),
     ("de", "Ich suche eine Gewerbefläche für eine Investition", "investuj_pod_jestedem"),
-    ("cs", "Kdo na krajském úřadě píše výroční zprávy o chytřejším kraji?", "regional_development_department"),
+    ("cs", "Kdo na úřadě píše výroční zprávy o chytřejším kraji?", "regional_development_department"),
 ]
 UNRELATED = [
     ("de", "Wie wird das Wetter morgen?"),

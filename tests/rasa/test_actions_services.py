@@ -21,7 +21,9 @@ def test_lipoink_in_czech() -> None:
 
 
 def test_lipoink_in_german_is_answered_in_german() -> None:
-    _, dispatcher = run_action(ActionAnswerService(), make_tracker("Womit beschäftigt sich Lipo.ink?", lang="de"))
+    _, dispatcher = run_action(
+        ActionAnswerService(), make_tracker("Womit beschäftigt sich Lipo.ink?", lang="de")
+    )
     text = " ".join(texts_of(dispatcher))
     assert "Unternehmensinkubator" in text
     assert "Quelle:" in text
