@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -65,23 +66,32 @@ def collect(index: DocumentIndex, cases: list[Case]) -> list[tuple[Case, list[Ca
     return [(case, index.rank(case.question, case.lang).candidates) for case in cases]
 
 
+def _vector(candidate: Candidate) -> list[float]:
+    return [candidate.features[name] for name in FEATURES]
+
+
 def fit(ranked: list[tuple[Case, list[Candidate]]], defaults: SearchSettings) -> SearchSettings:
+    """Pairwise logistic regression (RankNet's linear case): within one question, a relevant passage should
+    score above each irrelevant one. Pairs, not single passages, because what matters is the order inside a
+    pool, and raw feature levels differ from question to question. The bias is set later, from the
+    threshold."""
     from sklearn.linear_model import LogisticRegression
 
-    features: list[list[float]] = []
+    differences: list[list[float]] = []
     labels: list[int] = []
     for case, candidates in ranked:
-        for candidate in candidates:
-            features.append([candidate.features[name] for name in FEATURES])
-            labels.append(int(relevant(case, candidate)))
-    if len(set(labels)) < 2:
-        raise DocsearchError(
-            "the dev questions give no relevant (or no irrelevant) candidate: check the evidence"
-        )
-    # Balanced classes: a pool holds a few relevant passages among dozens, and what matters is their order.
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(features, labels)
+        relevant_ones = [_vector(c) for c in candidates if relevant(case, c)]
+        others = [_vector(c) for c in candidates if not relevant(case, c)]
+        for good in relevant_ones:
+            for bad in others:
+                difference = [g - b for g, b in zip(good, bad, strict=True)]
+                differences.extend([difference, [-d for d in difference]])
+                labels.extend([1, 0])
+    if not differences:
+        raise DocsearchError("no dev question has relevant and irrelevant candidates: check the evidence")
+    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(differences, labels)
     weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
-    return dataclasses.replace(defaults, weights=weights, bias=round(float(model.intercept_[0]), 4))
+    return dataclasses.replace(defaults, weights=weights, bias=0.0)
 
 
 def decisions(
@@ -157,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         with DocumentIndex.open(args.index or index_path(), create=False) as index:
             ranked = collect(index, cases)
             settings = fit(ranked, index.settings)
+            # The threshold is found on the score with bias 0, then moved into the bias, so that a hit's
+            # score is above 0.5 exactly when the documents are judged to answer.
             threshold, accuracy = choose_threshold(decisions(ranked, settings))
-            settings = dataclasses.replace(settings, threshold=threshold)
+            logit = math.log(threshold / (1 - threshold)) if 0 < threshold < 1 else 0.0
+            settings = dataclasses.replace(settings, bias=round(-logit, 4), threshold=0.5)
             result = {**dataclasses.asdict(settings), "measured_on": "evaluation/benchmark, split dev",
                       "dev_decision_accuracy": accuracy, "dev": metrics(ranked, settings)}  # fmt: skip
     except (DocsearchError, OSError, yaml.YAMLError, KeyError) as error:

@@ -30,7 +30,10 @@ from docsearch.store import Store
 from textkit import QUESTION_WORDS, SUPPORTED_LANGUAGES, fold, search_terms, stems
 from textkit.language import guess_language
 
-FEATURES = ("dense", "sentence", "coverage", "heading", "lexical", "numbers", "kind", "foreign")
+FEATURES = (
+    "dense", "dense_rank", "sentence", "coverage", "sentence_coverage", "heading", "lexical", "numbers",
+    "kind", "foreign",
+)  # fmt: skip
 # (text, source language, target language) -> translation or None; the callers own the HTTP client.
 Translator = Callable[[str, str, str], "str | None"]
 
@@ -152,13 +155,18 @@ class Searcher:
             rows = self.store.passage_rows(chosen)
             sentence_vectors = self.store.sentence_vectors(rows)
             row_of = {int(pid): i for i, pid in enumerate(dense.ids)}
-        candidates = []
+        candidates: list[Candidate] = []
         for pid, row in rows.items():
             features = self._features(
                 row, kind, language, variants, vectors, [s[row_of[pid]] for s in similarities], baselines,
                 [ranks.get(pid) for ranks in lexical], sentence_vectors.get(pid),
             )  # fmt: skip
-            candidates.append(Candidate(row, features, score(features, self.settings)))
+            candidates.append(Candidate(row, features))
+        # The place among the pool by meaning: robust where raw cosines of two questions are not comparable.
+        for rank, candidate in enumerate(sorted(candidates, key=lambda c: -c.features["dense"])):
+            candidate.features["dense_rank"] = 1.0 / (1.0 + rank)
+        for candidate in candidates:
+            candidate.score = score(candidate.features, self.settings)
         candidates.sort(key=lambda c: (-c.score, -c.features["dense"]))
         return Ranking(language, kind, variants, candidates)
 
@@ -184,10 +192,16 @@ class Searcher:
                 float(np.max(sentence_vectors @ v)) - b for v, b in zip(vectors, baselines, strict=True)
             )
         ranks = [r for r in lexical_ranks if r is not None]
+        # Topic words close together: the best share of them that one sentence of the passage holds.
+        sentence_words = [set(search_terms(row["text"][a:b])) for a, b in json.loads(row["sentences"])]
+        sentence_coverage = max(
+            (coverage(v.terms, words_of) for v in variants for words_of in sentence_words), default=0.0
+        )
         return {
             "dense": dense,
             "sentence": sentence,
             "coverage": max(coverage(v.terms, words) for v in variants),
+            "sentence_coverage": sentence_coverage,
             "heading": max(coverage(v.terms, heading_words) for v in variants),
             "lexical": 1.0 / (1.0 + min(ranks)) if ranks else 0.0,
             "numbers": number_overlap(kind, folded_text),
