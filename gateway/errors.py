@@ -1,11 +1,22 @@
 """Error responses with a readable reason: `{"detail": "<what is wrong>", "errors": [...]}` for bad input."""
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from gateway.schemas import HAS_TEXT
 from gateway.service_errors import ServiceError, ServiceUnavailable
+
+# The schema says "minLength 1" and "pattern \\S" so that it describes what is accepted; people read this.
+_EMPTY_TEXT_ERRORS = {("string_too_short", "min_length", 1), ("string_pattern_mismatch", "pattern", HAS_TEXT)}
+
+
+def _is_empty_text_error(error: dict[str, Any]) -> bool:
+    ctx = error.get("ctx") or {}
+    return any(error.get("type") == kind and ctx.get(key) == value for kind, key, value in _EMPTY_TEXT_ERRORS)
 
 
 def describe_validation_errors(exc: RequestValidationError) -> str:
@@ -23,6 +34,8 @@ def describe_validation_errors(exc: RequestValidationError) -> str:
             message = "send a JSON object (Content-Type: application/json) with the fields of this endpoint"
         elif error.get("type") == "missing":
             message = "this field is required"
+        elif _is_empty_text_error(error):
+            message = f"{error['loc'][-1]} must not be empty"
         parts.append(f"{location}: {message}" if location else message)
     return "; ".join(parts) or "invalid request"
 
@@ -30,9 +43,10 @@ def describe_validation_errors(exc: RequestValidationError) -> str:
 async def _validation_error_response(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
-    # The raw input of a huge message would be echoed back; drop it.
+    # The raw input of a huge message would be echoed back, and the links point into pydantic's manual.
     for error in errors:
         error.pop("input", None)
+        error.pop("url", None)
     return JSONResponse(
         status_code=422, content={"detail": describe_validation_errors(exc), "errors": errors}
     )

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     # /health must answer fast even when a dependency hangs.
     health_timeout_s: float = 2.0
 
+    # Request bodies are cut off while they stream in (gateway/body_limit.py), on every route. A chat
+    # message of 5,000 characters is at most 60,000 bytes of JSON even with every character escaped as a
+    # \uXXXX\uXXXX pair, so no valid message is refused; Telegram updates with entities stay far under 1 MiB.
+    chat_body_limit_bytes: int = 64 * 1024
+    telegram_webhook_body_limit_bytes: int = 1024 * 1024
+    body_limit_bytes: int = 64 * 1024  # every other route
+    # POST /api/chat per client address, in the `limits` package's notation ("" turns it off). High enough
+    # for the benchmarks and integration tests, whose clients are all 127.0.0.1 (the mixed chat load runs
+    # at 15 messages/s); a flood from one address gets 429 within a second.
+    chat_rate_limit: str = "20/second;1200/minute"
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -1,22 +1,34 @@
 """POST /api/chat: one user message in, the assistant's messages out."""
 
+from functools import lru_cache
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from gateway.dependencies import AssistantDep
-from gateway.schemas import MAX_MESSAGE_CHARS, ChatReply, ChatRequest
+from gateway.rate_limit import RateLimiter, client_key
+from gateway.schemas import ChatReply, ChatRequest, ErrorReply
+from gateway.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["chat"])
 
-# Generous for 5,000 characters even when every one is a \uXXXX escape; larger bodies are refused unread.
-MAX_CHAT_BODY_BYTES = MAX_MESSAGE_CHARS * 12 + 4_096
+
+@lru_cache
+def get_chat_rate_limiter() -> RateLimiter:
+    """One limiter for the process (its counters are the state); tests override it with a strict one."""
+    return RateLimiter(get_settings().chat_rate_limit)
 
 
-def refuse_oversized_body(request: Request) -> None:
-    declared_length = request.headers.get("content-length", "")
-    if declared_length.isdigit() and int(declared_length) > MAX_CHAT_BODY_BYTES:
+def enforce_chat_rate_limit(
+    request: Request, limiter: Annotated[RateLimiter, Depends(get_chat_rate_limiter)]
+) -> None:
+    # A dependency, so it runs before the assistant is asked: a throttled request costs one counter update.
+    retry_after = limiter.hit(client_key(request.client.host if request.client else None))
+    if retry_after is not None:
         raise HTTPException(
-            status_code=413,
-            detail=f"the request body is too large; a message has at most {MAX_MESSAGE_CHARS} characters",
+            status_code=429,
+            detail=f"too many messages from this address; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
         )
 
 
@@ -24,13 +36,14 @@ def refuse_oversized_body(request: Request) -> None:
     "/chat",
     response_model=ChatReply,
     response_model_exclude_none=True,
-    dependencies=[Depends(refuse_oversized_body)],
+    # The body's size is limited before this route runs (gateway/body_limit.py, 413 documented app-wide).
+    dependencies=[Depends(enforce_chat_rate_limit)],
     responses={
-        413: {"description": "Body too large"},
-        422: {"description": "Malformed body, empty or too long message, unknown lang"},
-        502: {"description": "Rasa answered with an error"},
-        503: {"description": "Rasa is not reachable"},
+        429: {"model": ErrorReply, "description": "Too many messages from this address (see Retry-After)"},
+        502: {"model": ErrorReply, "description": "Rasa answered with an error"},
+        503: {"model": ErrorReply, "description": "Rasa is not reachable"},
     },
 )
 async def chat(request_body: ChatRequest, assistant: AssistantDep) -> ChatReply:
+    # request_body.message is already NFC with combining-mark runs capped (ChatRequest, textkit.sanitize).
     return await assistant.ask(request_body.sender, request_body.message, request_body.lang)
