@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from gateway.rate_limit import RateLimiter, client_key
 from translation.service import TranslationService
 from translation.settings import Settings, get_settings
 
@@ -14,10 +16,13 @@ from translation.settings import Settings, get_settings
 class ApiError(Exception):
     """An error answer: `{"error": message, **extra}` with the status code (LibreTranslate's shape)."""
 
-    def __init__(self, status_code: int, message: str, **extra: Any) -> None:
+    def __init__(
+        self, status_code: int, message: str, *, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
+        self.headers = headers
         self.extra = extra
 
 
@@ -33,6 +38,27 @@ ServiceDep = Annotated[TranslationService, Depends(get_service)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+@lru_cache
+def get_rate_limiter() -> RateLimiter:
+    """One limiter for the process (its counters are the state); tests override it with a strict one."""
+    return RateLimiter(get_settings().rate_limit)
+
+
+def enforce_rate_limit(request: Request, limiter: Annotated[RateLimiter, Depends(get_rate_limiter)]) -> None:
+    """429 with Retry-After once a client address is over TRANSLATION_RATE_LIMIT (before any model runs)."""
+    retry_after = limiter.hit(client_key(request.client.host if request.client else None))
+    if retry_after is not None:
+        raise ApiError(
+            429,
+            f"too many requests from this address; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+            retry_after=retry_after,
+        )
+
+
+RateLimited = Depends(enforce_rate_limit)
+
+
 async def read_body(request: Request) -> dict[str, Any]:
     """The request's parameters from a JSON body or a form (urlencoded or multipart), like LibreTranslate."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -43,13 +69,17 @@ async def read_body(request: Request) -> dict[str, Any]:
             values = [value for value in form.getlist(key) if isinstance(value, str)]
             parameters[key] = values[0] if len(values) == 1 else values
         return parameters
+    # No size check here: BodyLimitMiddleware (translation.main) has cut an oversized body off already.
     raw = await request.body()
     if not raw.strip():
         raise ApiError(400, "empty request body: send JSON or form fields")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(400, f"request body is not valid JSON: {error}") from error
+        # The decoder's position only; its message can quote the body back.
+        decoded = isinstance(error, json.JSONDecodeError)
+        where = f" (line {error.lineno}, column {error.colno})" if decoded else ""
+        raise ApiError(400, f"request body is not valid JSON{where}") from error
     if not isinstance(body, dict):
         raise ApiError(400, "request body must be a JSON object")
     return body

@@ -1,13 +1,29 @@
-"""POST /translate, POST /detect, GET /languages (LibreTranslate-compatible)."""
+"""POST /translate, POST /detect, GET /languages (LibreTranslate-compatible).
+
+The bodies are read by `read_body` (JSON or a form, as LibreTranslate clients send them), so FastAPI cannot
+see their shape; `openapi_extra` describes them from the same pydantic models that validate them, and the
+answers are documented per status code, so the schema says what the API does (the fuzz test holds both to
+it: tests/app/test_schemathesis.py).
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from translation.api.dependencies import ApiError, BodyDep, ServiceDep
+from translation.api.dependencies import ApiError, BodyDep, RateLimited, ServiceDep
+from translation.api.schemas import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_MAX_ITEMS,
+    HAS_TEXT,
+    DetectedLanguage,
+    LanguageInfo,
+    TranslateResponse,
+    error_responses,
+    request_body,
+)
 from translation.model_store import ModelNotInstalledError
 from translation.registry import LANGUAGES, SUPPORTED_DIRECTIONS
 from translation.service import TranslationFailedError, UnsupportedPairError
@@ -18,15 +34,26 @@ router = APIRouter()
 def _first_error(error: ValidationError) -> str:
     details = error.errors()[0]
     field = ".".join(str(part) for part in details["loc"]) or "body"
+    if details["type"] == "string_pattern_mismatch":  # HAS_TEXT, the only pattern
+        return f"{field} is empty"
     return f"invalid parameter {field}: {details['msg']}"
+
+
+# In the schema the languages are an enum; the model takes any string so that an unknown one gets the
+# LibreTranslate answer (400 with the supported pairs) instead of a bare validation error.
+_SOURCES = [*LANGUAGES, "auto"]
+_TARGETS = list(LANGUAGES)
+# The sizes are in the schema only: the route checks them against the settings and answers 413.
+Text = Annotated[str, Field(json_schema_extra={"maxLength": DEFAULT_MAX_CHARS})]
+TextList = Annotated[list[Text], Field(min_length=1, json_schema_extra={"maxItems": DEFAULT_MAX_ITEMS})]
 
 
 class TranslateRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")  # api_key, alternatives ... of LibreTranslate clients
 
-    q: str | list[str]
-    source: str = "auto"
-    target: str
+    q: Text | TextList = Field(description=f"a text or a list; at most {DEFAULT_MAX_CHARS} characters in all")
+    source: str = Field("auto", json_schema_extra={"enum": _SOURCES})
+    target: str = Field(json_schema_extra={"enum": _TARGETS})
     format: Literal["text", "html"] = "text"
 
     @field_validator("source", "target")
@@ -36,20 +63,34 @@ class TranslateRequest(BaseModel):
 
 
 class DetectRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", regex_engine="python-re")
 
-    q: str
+    q: str = Field(pattern=HAS_TEXT, json_schema_extra={"maxLength": DEFAULT_MAX_CHARS})
 
 
-@router.post("/translate")
+@router.post(
+    "/translate",
+    dependencies=[RateLimited],
+    response_model=None,
+    openapi_extra=request_body(TranslateRequest),
+    responses={
+        200: {"model": TranslateResponse, "description": "The translation, in the shape of `q`"},
+        **error_responses(400, 413, 429, 500, 503),
+    },
+)
 async def translate(body: BodyDep, service: ServiceDep) -> dict[str, object]:
+    # Every limit is checked before any detection or model work: a refused request costs next to nothing.
     try:
         request = TranslateRequest.model_validate(body)
     except ValidationError as error:
         raise ApiError(400, _first_error(error)) from error
     texts = [request.q] if isinstance(request.q, str) else request.q
-    if not texts:
-        raise ApiError(400, "q is an empty list")
+    if len(texts) > service.settings.max_items:
+        raise ApiError(
+            413,
+            f"too many texts in q: {len(texts)}, the limit is {service.settings.max_items}",
+            limit=service.settings.max_items,
+        )
     total_characters = sum(len(text) for text in texts)
     if total_characters > service.settings.max_chars:
         raise ApiError(
@@ -84,21 +125,28 @@ async def translate(body: BodyDep, service: ServiceDep) -> dict[str, object]:
     return response
 
 
-@router.post("/detect")
+@router.post(
+    "/detect",
+    dependencies=[RateLimited],
+    response_model=None,
+    openapi_extra=request_body(DetectRequest),
+    responses={
+        200: {"model": list[DetectedLanguage], "description": "Candidates, most likely first"},
+        **error_responses(400, 413, 429),
+    },
+)
 async def detect(body: BodyDep, service: ServiceDep) -> list[dict[str, object]]:
     try:
         request = DetectRequest.model_validate(body)
     except ValidationError as error:
         raise ApiError(400, _first_error(error)) from error
-    if not request.q.strip():
-        raise ApiError(400, "q is empty")
     if len(request.q) > service.settings.max_chars:
         raise ApiError(413, f"text too long: the limit is {service.settings.max_chars} characters")
     return [{"confidence": item.confidence, "language": item.language} for item in service.detect(request.q)]
 
 
-@router.get("/languages")
-async def languages() -> list[dict[str, object]]:
+@router.get("/languages", response_model=list[LanguageInfo])
+async def languages() -> list[dict[str, Any]]:
     return [
         {
             "code": code,
