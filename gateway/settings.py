@@ -19,6 +19,21 @@ class Settings(BaseSettings):
     document_index: Path = Path("var/index.sqlite")
     handover_db: Path = Path("var/handovers.sqlite")
     rooms_db: Path = Path("var/rooms.sqlite")
+    # Rooms (issue 11). Browsers send Origin on every WebSocket handshake: a page of another site must not
+    # join a room in its visitor's name, so /rooms/{id}/ws accepts the gateway's own origin (the Host the
+    # request came to) and these, e.g. ROOMS_ALLOWED_ORIGINS='["https://chat.example.org"]'.
+    rooms_allowed_origins: list[str] = []
+    # The largest JSON body of POST /api/rooms and /messages, and the largest WebSocket text frame: a 2,000
+    # character message escaped as \uXXXX pairs is about 24 KB, nothing legitimate comes near 32 KiB.
+    rooms_max_body_bytes: int = 32_768
+    rooms_max_frame_bytes: int = 32_768
+    # Events waiting for one socket; a reader that falls this far behind is closed (1013) and catches up
+    # from the history when it reconnects, instead of holding memory or slowing the room.
+    rooms_send_queue_size: int = 1_000
+    # Room creation per client address, in the `limits` package's notation.
+    rooms_create_rate: str = "20/minute"
+    # How long a rooms database write waits for a lock held by another process (a backup, a second worker).
+    rooms_db_busy_timeout_s: float = 5.0
 
     # Telegram: the bot runs only when a token is set. Polling needs no public address; in webhook mode
     # Telegram posts updates to /telegram/webhook with the secret in X-Telegram-Bot-Api-Secret-Token.

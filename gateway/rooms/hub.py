@@ -1,40 +1,138 @@
-"""The live WebSocket connections of every room, and delivery of events to them by reading language."""
+"""The live WebSocket connections of every room, and delivery of events to them by reading language.
+
+Each connection has a bounded queue of encoded events and one task that writes them to its socket.
+Delivering to a room only puts text on queues, so it never waits for a socket: a reader on a slow link cannot
+hold up the room or the author's acknowledgement (before issue 11 one `gather` over every socket did). A
+reader whose queue overflows is closed with 1013 and catches up from the history when it reconnects (the
+join's `after` cursor).
+"""
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import WebSocket
+from fastapi import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected
+from websockets.exceptions import ConnectionClosed
 
 log = logging.getLogger(__name__)
 
+# Everything a send, receive or close on a socket the peer has left can raise, depending on the server
+# implementation and the moment: Starlette's own two, uvicorn's ClientDisconnected (an OSError), websockets'
+# ConnectionClosed*. RuntimeError ("Unexpected ASGI message ... after sending 'websocket.close'") is handled
+# where a close may already have happened, not here, so that a real bug still shows.
+DISCONNECTED = (WebSocketDisconnect, WebSocketDisconnected, ConnectionClosed, OSError)
 
-@dataclass(eq=False)
+WS_CLOSE_TOO_SLOW = 1013  # "try again later": reconnect, and the history fills the gap
+# How long a close may wait for a peer that stopped reading (uvicorn waits for the transport to drain).
+CLOSE_TIMEOUT_S = 5.0
+
+
+def encode(event: dict[str, Any]) -> str:
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
 class Connection:
-    websocket: WebSocket
-    room_id: str
-    name: str
-    lang: str
-    # Events for one socket come from several tasks (its own loop, translations, the retry loop); the lock
-    # keeps each JSON frame whole and in order.
-    send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """One participant's socket. `name` and `lang` are set when they join."""
 
-    async def send(self, event: dict[str, Any]) -> bool:
-        """Send one event; False when the socket is gone (the caller drops it)."""
-        async with self.send_lock:
-            return await self.send_holding_lock(event)
+    def __init__(self, websocket: WebSocket, room_id: str, queue_size: int = 1000) -> None:
+        self.websocket = websocket
+        self.room_id = room_id
+        self.name = ""
+        self.lang = ""
+        self.closed = False
+        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
+        self._queue_size = queue_size
+        # While the history snapshot is being read, live events wait here so that they follow it (an update
+        # sent before the snapshot would be overwritten by the older state in it).
+        self._held: list[str] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self._closing: asyncio.Task[None] | None = None
 
-    async def send_holding_lock(self, event: dict[str, Any]) -> bool:
-        """Send while the caller holds send_lock (to order a snapshot before the events that follow it)."""
+    def start(self) -> None:
+        self._sender = asyncio.create_task(self._send_loop(), name=f"room-{self.room_id}-send")
+
+    async def _send_loop(self) -> None:
         try:
-            await self.websocket.send_json(event)
-        except Exception as error:
-            log.debug("dropping a room connection that failed to send: %s", error)
+            while True:
+                text = await self._queue.get()
+                try:
+                    await self.websocket.send_text(text)
+                finally:
+                    self._queue.task_done()
+        except (*DISCONNECTED, RuntimeError) as error:
+            log.debug("room socket gone while sending: %r", error)
+            self.closed = True
+
+    def send(self, event: dict[str, Any]) -> bool:
+        return self.send_text(encode(event))
+
+    def send_text(self, text: str) -> bool:
+        """Queue one encoded event; False when the connection is closed or has just been closed for being too
+        slow (the caller forgets it)."""
+        if self.closed:
+            return False
+        if self._held is not None:
+            if len(self._held) >= self._queue_size:
+                self.close_soon(WS_CLOSE_TOO_SLOW, "too far behind; reconnect to catch up")
+                return False
+            self._held.append(text)
+            return True
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            log.info("closing a room socket that fell %d events behind", self._queue_size)
+            self.close_soon(WS_CLOSE_TOO_SLOW, "too far behind; reconnect to catch up")
             return False
         return True
+
+    def hold(self) -> None:
+        self._held = []
+
+    def release(self, first: dict[str, Any]) -> None:
+        """Queue `first` (the history snapshot), then the events held since `hold()`."""
+        held, self._held = self._held or [], None
+        for text in (encode(first), *held):
+            if not self.send_text(text):
+                return
+
+    def close_soon(self, code: int, reason: str) -> None:
+        """Close from code that must not wait (delivery to the room): the close runs in its own task."""
+        if self._closing is None:
+            self._closing = asyncio.create_task(self.close(code, reason))
+
+    async def close(self, code: int, reason: str, flush: bool = False) -> None:
+        """Stop sending and close the socket with `code`; never raises for a socket that is already gone.
+        With `flush`, what is queued (an error saying why) is sent first, if the peer takes it in time."""
+        self.closed = True
+        if flush and self._sender is not None and not self._sender.done():
+            # Until the queue is sent, the sender ends (socket gone) or the timeout passes.
+            drained = asyncio.ensure_future(self._queue.join())
+            await asyncio.wait(
+                {drained, self._sender}, timeout=CLOSE_TIMEOUT_S, return_when="FIRST_COMPLETED"
+            )
+            drained.cancel()
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+        # RuntimeError: the handler or the server closed it first.
+        with contextlib.suppress(*DISCONNECTED, RuntimeError, TimeoutError):
+            await asyncio.wait_for(self.websocket.close(code=code, reason=reason), CLOSE_TIMEOUT_S)
+
+    async def stop(self) -> None:
+        """When the handler ends: stop the sender, and let a close already under way finish (it is bounded
+        by CLOSE_TIMEOUT_S) so that the peer learns the close code."""
+        self.closed = True
+        if self._sender is not None:
+            self._sender.cancel()
+        for task in (self._sender, self._closing):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
 
 
 class RoomHub:
@@ -61,27 +159,26 @@ class RoomHub:
             key=lambda participant: (participant["name"].casefold(), participant["lang"]),
         )
 
-    async def send_each(
-        self,
-        room_id: str,
-        event_for: Callable[[Connection], dict[str, Any] | None],
-    ) -> None:
-        """Send every connection of the room its own event (None: nothing for that one)."""
-        targets = [(connection, event_for(connection)) for connection in self.connections(room_id)]
-        results = await asyncio.gather(*(connection.send(event) for connection, event in targets if event))
-        sent_to = [connection for connection, event in targets if event]
-        for connection, delivered in zip(sent_to, results, strict=True):
-            if not delivered:
+    def deliver(self, room_id: str, event_for: Callable[[str], dict[str, Any] | None]) -> None:
+        """Queue for every connection of the room the event for its language (None: nothing for that
+        language). Each event is encoded once per language, not once per reader."""
+        encoded: dict[str, str | None] = {}
+        for connection in self.connections(room_id):
+            if connection.lang not in encoded:
+                event = event_for(connection.lang)
+                encoded[connection.lang] = encode(event) if event is not None else None
+            text = encoded[connection.lang]
+            if text is not None and not connection.send_text(text):
                 self.remove(connection)
 
-    async def broadcast_presence(self, room_id: str) -> None:
+    def broadcast_presence(self, room_id: str) -> None:
         event = {"type": "presence", "participants": self.participants(room_id)}
-        await self.send_each(room_id, lambda _connection: event)
+        self.deliver(room_id, lambda _lang: event)
 
     async def close_all(self) -> None:
-        for connections in list(self._connections.values()):
-            for connection in list(connections):
-                # The peer may have closed it already.
-                with contextlib.suppress(Exception):
-                    await connection.websocket.close(code=1001, reason="server shutting down")
+        connections = [connection for room in self._connections.values() for connection in room]
         self._connections.clear()
+        await asyncio.gather(
+            *(connection.close(1001, "server shutting down") for connection in connections),
+            return_exceptions=True,
+        )

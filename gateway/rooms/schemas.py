@@ -11,6 +11,8 @@ MAX_NAME_CHARS = 40
 MAX_TITLE_CHARS = 100
 # Room ids are token_urlsafe(12): 16 characters of [A-Za-z0-9_-]. Checked before touching the database.
 ROOM_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+# The id a client makes for a message it sends (the page: a UUID), so that a retry is recognised.
+CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
 
 def _must_not_be_blank(value: str, what: str) -> str:
@@ -40,9 +42,7 @@ class Participant(BaseModel):
     lang: RoomLanguage
 
 
-class JoinRequest(BaseModel):
-    """What a participant sends first on the WebSocket: who they are and which language they read."""
-
+class Author(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     name: str = Field(max_length=MAX_NAME_CHARS)
@@ -54,10 +54,22 @@ class JoinRequest(BaseModel):
         return _must_not_be_blank(name, "name")
 
 
+class JoinRequest(Author):
+    """What a participant sends first on the WebSocket: who they are, which language they read and, when
+    reconnecting, the newest message id they have (the history then starts after it)."""
+
+    after: int | None = Field(default=None, ge=0)
+
+
 class MessageText(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     text: str = Field(max_length=MAX_ROOM_MESSAGE_CHARS)
+    client_id: str | None = Field(
+        default=None,
+        pattern=CLIENT_ID_PATTERN,
+        description="an id the client made for this message; sending it again returns the stored message",
+    )
 
     @field_validator("text")
     @classmethod
@@ -65,7 +77,7 @@ class MessageText(BaseModel):
         return _must_not_be_blank(text, "text")
 
 
-class MessagePost(JoinRequest, MessageText):
+class MessagePost(Author, MessageText):
     """A message sent over plain HTTP (for clients without a WebSocket)."""
 
 

@@ -1,8 +1,13 @@
 """SQLite storage of conversation rooms: rooms, the languages present in each, messages, translations.
 
-Every message is written here before it is sent to anyone or translated, so a crash or a translation outage
-never loses one. A translation is stored once per (message, language) and reused for every reader of that
-language.
+Every message is written here before it is acknowledged, sent to anyone or translated, so a crash or a
+translation outage never loses one. A message may carry the id its client made for it (`client_id`): the same
+author sending the same client id again (a retry after a dropped connection) gets the stored message back
+instead of a second copy. A translation is stored once per (message, language) and reused for every reader of
+that language.
+
+The methods block (SQLite); async code calls them through `AsyncRoomStore` (gateway/rooms/database.py), on one
+worker thread.
 """
 
 import secrets
@@ -31,7 +36,8 @@ CREATE TABLE IF NOT EXISTS room_messages (
     author TEXT NOT NULL,
     lang TEXT NOT NULL,
     text TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    client_id TEXT
 );
 CREATE INDEX IF NOT EXISTS room_messages_by_room ON room_messages (room_id, id);
 CREATE TABLE IF NOT EXISTS room_translations (
@@ -42,6 +48,12 @@ CREATE TABLE IF NOT EXISTS room_translations (
     PRIMARY KEY (message_id, lang)
 );
 """
+# After the column exists (a database from before client ids gets it added first). NULLs never collide, so
+# messages sent without a client id are never taken for retries.
+_CLIENT_ID_INDEX = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS room_messages_client_id ON room_messages (room_id, author, client_id)"
+)
+_MESSAGE_COLUMNS = "id, room_id, author, lang, text, created_at"
 
 # 12 random bytes -> 16 URL-safe characters: unguessable, so a room link is its own access token.
 _ROOM_ID_BYTES = 12
@@ -80,16 +92,25 @@ class PendingTranslation:
 class RoomStore:
     """Thread-safe access to the rooms database (one connection, one lock: every statement is a few ms)."""
 
-    def __init__(self, db_path: Path | str) -> None:
+    def __init__(self, db_path: Path | str, busy_timeout_s: float = 5.0) -> None:
         if str(db_path) != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(str(db_path), check_same_thread=False, isolation_level=None)
+        self._connection = sqlite3.connect(
+            str(db_path), check_same_thread=False, isolation_level=None, timeout=busy_timeout_s
+        )
         self._connection.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         with self._lock:
+            # WAL: readers never wait for the writer. The busy timeout covers another process holding the
+            # write lock (sqlite3's `timeout` sets it too; the pragma states it where the other pragmas are).
             self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
             self._connection.execute("PRAGMA foreign_keys=ON")
             self._connection.executescript(_SCHEMA)
+            columns = {row["name"] for row in self._connection.execute("PRAGMA table_info(room_messages)")}
+            if "client_id" not in columns:
+                self._connection.execute("ALTER TABLE room_messages ADD COLUMN client_id TEXT")
+            self._connection.execute(_CLIENT_ID_INDEX)
 
     def close(self) -> None:
         with self._lock:
@@ -137,23 +158,37 @@ class RoomStore:
             ).fetchall()
         return {row["lang"] for row in rows}
 
-    def add_message(self, room_id: str, author: str, lang: str, text: str) -> StoredMessage:
+    def add_message(
+        self, room_id: str, author: str, lang: str, text: str, client_id: str | None = None
+    ) -> tuple[StoredMessage, bool]:
+        """Store a message; returns it and True, or, when this author already sent `client_id` in this room,
+        the message stored then (with its translations) and False."""
         created_at = _now()
         with self._transaction() as connection:
             cursor = connection.execute(
-                "INSERT INTO room_messages (room_id, author, lang, text, created_at) VALUES (?, ?, ?, ?, ?)",
-                (room_id, author, lang, text, created_at),
+                "INSERT INTO room_messages (room_id, author, lang, text, created_at, client_id) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_id, author, client_id) DO NOTHING",
+                (room_id, author, lang, text, created_at, client_id),
             )
-            message_id = cursor.lastrowid
-        assert message_id is not None  # an INSERT into a rowid table always sets it
-        return StoredMessage(message_id, room_id, author, lang, text, created_at)
+            if cursor.rowcount == 1:
+                message_id = cursor.lastrowid
+                assert message_id is not None  # an INSERT into a rowid table always sets it
+                return StoredMessage(message_id, room_id, author, lang, text, created_at), True
+            rows = connection.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM room_messages "
+                "WHERE room_id = ? AND author = ? AND client_id = ?",
+                (room_id, author, client_id),
+            ).fetchall()
+            return self._attach_translations(rows)[0], False
 
-    def save_translation(self, message_id: int, lang: str, text: str) -> None:
+    def save_translations(self, translations: list[tuple[int, str, str]]) -> None:
+        """Store (message id, language, text) triples in one transaction (one commit for a whole batch)."""
+        created_at = _now()
         with self._transaction() as connection:
-            connection.execute(
+            connection.executemany(
                 "INSERT OR REPLACE INTO room_translations (message_id, lang, text, created_at) "
                 "VALUES (?, ?, ?, ?)",
-                (message_id, lang, text, _now()),
+                [(message_id, lang, text, created_at) for message_id, lang, text in translations],
             )
 
     def _attach_translations(self, rows: list[sqlite3.Row]) -> list[StoredMessage]:
@@ -175,20 +210,50 @@ class RoomStore:
             by_id[row["message_id"]].translations[row["lang"]] = row["text"]
         return messages
 
-    def history(self, room_id: str, limit: int = 200) -> list[StoredMessage]:
-        """The room's last `limit` messages, oldest first, with their stored translations."""
+    def history(self, room_id: str, limit: int = 200, after: int | None = None) -> list[StoredMessage]:
+        """Oldest first, with their stored translations: the room's last `limit` messages, or with `after`
+        (a message id, the reader's cursor) the first `limit` messages newer than that one."""
         with self._lock:
-            rows = self._connection.execute(
-                "SELECT * FROM (SELECT id, room_id, author, lang, text, created_at FROM room_messages "
-                "WHERE room_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
-                (room_id, limit),
-            ).fetchall()
+            if after is None:
+                rows = self._connection.execute(
+                    f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM room_messages "
+                    "WHERE room_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+                    (room_id, limit),
+                ).fetchall()
+            else:
+                rows = self._connection.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM room_messages WHERE room_id = ? AND id > ? "
+                    "ORDER BY id LIMIT ?",
+                    (room_id, after, limit),
+                ).fetchall()
             return self._attach_translations(rows)
+
+    def catch_up(
+        self, room_id: str, after: int | None, recent: int = 200, limit: int = 1000
+    ) -> tuple[list[StoredMessage], bool]:
+        """What a (re)joining reader is sent: the last `recent` messages (their translations may have arrived
+        since the reader saw them) and every message after the reader's cursor `after`, at most `limit`,
+        oldest first. The flag says whether that was all (False: fetch the rest with `history(after=...)`)."""
+        with self._lock:
+            row = self._connection.execute(
+                "SELECT MIN(id) AS first FROM (SELECT id FROM room_messages WHERE room_id = ? "
+                "ORDER BY id DESC LIMIT ?)",
+                (room_id, recent),
+            ).fetchone()
+            if row["first"] is None:
+                return [], True
+            since = row["first"] - 1 if after is None else min(after, row["first"] - 1)
+            rows = self._connection.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM room_messages WHERE room_id = ? AND id > ? "
+                "ORDER BY id LIMIT ?",
+                (room_id, since, limit + 1),
+            ).fetchall()
+            return self._attach_translations(rows[:limit]), len(rows) <= limit
 
     def get_message(self, message_id: int) -> StoredMessage | None:
         with self._lock:
             rows = self._connection.execute(
-                "SELECT id, room_id, author, lang, text, created_at FROM room_messages WHERE id = ?",
+                f"SELECT {_MESSAGE_COLUMNS} FROM room_messages WHERE id = ?",
                 (message_id,),
             ).fetchall()
             messages = self._attach_translations(rows)
