@@ -23,7 +23,7 @@ from textkit import fold, search_terms
 WHOLE_PASSAGE_SENTENCES = 3
 WHOLE_PASSAGE_CHARS = 400
 # How far below the best sentence another sentence may score and still be quoted with it.
-SENTENCE_MARGIN = 0.02
+SENTENCE_MARGIN = 0.03
 LIST_ITEMS_QUOTED = 12
 LIST_ITEM_CHARS = 160
 _SINGLE_FACT = ("amount", "count", "date", "frequency", "person", "place")
@@ -111,7 +111,8 @@ class Composer:
         keep = {best}
         if kind.asks_for == "list" or sentences[best].endswith(":"):
             keep |= self._list_of(sentences, best)
-        elif kind.asks_for not in _SINGLE_FACT:
+        else:
+            # A second sentence close to the best answers too (a date and what happened on it, two figures).
             ranked = sorted(range(len(sentences)), key=lambda i: -scores[i])
             keep |= {i for i in ranked[:2] if scores[i] >= scores[best] - SENTENCE_MARGIN}
         # A table row is read with the table's header row.
@@ -173,8 +174,14 @@ class Composer:
         of the same section."""
         with self.store.lock:
             following = self.store.neighbour(row["id"], +1)
+            if following is None and quote.rstrip().endswith(":"):
+                # "... the vision reads:" and the vision under the next heading.
+                following = self.store.neighbour(row["id"], +1, same_section=False)
         if not following:
             return quote
+        if following["section"] != row["section"]:
+            heading = following["section"].rsplit(" > ", 1)[-1]
+            return f"{quote.rstrip()} {heading}: {following['text'].strip()}"
         items_text = passage_sentences(following["text"], decode_sentences(following))
         items = [items_text[i - 1] for i in _list_after(["intro:", *items_text], 0)]
         if not items or any(len(item) > LIST_ITEM_CHARS for item in items):

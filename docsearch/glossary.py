@@ -1,10 +1,11 @@
-"""Czech names for the region's names in a German or Polish question (knowledge/glossary.yml).
+"""Czech words for a German or Polish question: the region's names (knowledge/glossary.yml) and the
+corpus's own vocabulary (knowledge/lexicon.yml).
 
 A German question about "Klügere Region" shares no word with the Czech passage on "Chytřejší kraj", and
-e5-small
-does not know that they are the same programme. The team's trilingual glossary does: the Czech form is added
-to the question for the word search and the embedding. This works without the translation service; when the
-service can translate, its Czech text is searched as well (docsearch.search).
+e5-small does not know that they are the same programme; "Jahresbericht" shares nothing with "výroční
+zpráva". The team's trilingual glossary and lexicon do: the Czech forms are added to the question for the
+word search and the embedding. This works without the translation service; when the service can translate,
+its Czech text is searched as well (docsearch.search).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from textkit import fold
 
 logger = logging.getLogger(__name__)
 _WORD = re.compile(r"\w+")
+LEXICON_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "lexicon.yml"
 # A question's word matches a glossary word that it starts with, less up to this many letters of ending
 # ("Aktionsplans", "Arbeitsgruppen"), at least MIN_STEM letters: "Region" must not match "Regionalrat".
 ENDING_LETTERS = 3
@@ -26,13 +31,11 @@ MIN_STEM = 5
 
 @dataclass(frozen=True)
 class _Entry:
-    words: tuple[str, ...]  # folded words of one form
+    words: tuple[str, ...]  # folded words of one German or Polish form
     czech: str
 
     def found_at(self, words: list[str], start: int) -> bool:
-        return all(
-            _inflection_of(words[start + i], form_word) for i, form_word in enumerate(self.words)
-        )
+        return all(_inflection_of(words[start + i], form_word) for i, form_word in enumerate(self.words))
 
 
 def _inflection_of(word: str, form_word: str) -> bool:
@@ -40,8 +43,19 @@ def _inflection_of(word: str, form_word: str) -> bool:
     return word.startswith(stem) and len(word) <= len(form_word) + ENDING_LETTERS + 1
 
 
+def _entry(form: str, czech: str) -> _Entry | None:
+    words = tuple(_WORD.findall(fold(form)))
+    # A form spelt like the Czech one needs no help: the word search finds it as it is.
+    return _Entry(words, czech) if words and fold(form) != fold(czech) else None
+
+
+def _longest_first(entries: list[_Entry | None]) -> tuple[_Entry, ...]:
+    # "Zdrowy Kraj liberecki" before "Kraj liberecki".
+    return tuple(sorted((e for e in entries if e), key=lambda entry: -len(entry.words)))
+
+
 @functools.cache
-def _entries(language: str) -> tuple[_Entry, ...]:
+def _glossary_entries(language: str) -> tuple[_Entry, ...]:
     try:
         from translation.glossary import load_glossary
 
@@ -49,33 +63,59 @@ def _entries(language: str) -> tuple[_Entry, ...]:
     except Exception:  # a missing or broken glossary must not break search: expansion is a bonus
         logger.exception("glossary unavailable; German and Polish questions are searched without it")
         return ()
-    entries: list[_Entry] = []
-    for term in glossary.terms:
-        czech_forms = term.forms.get("cs")
-        if not czech_forms:
-            continue
-        for form in term.forms.get(language, ()):
-            words = tuple(_WORD.findall(fold(form)))
-            if words and fold(form) != fold(czech_forms[0]):
-                entries.append(_Entry(words, czech_forms[0]))
-    # Longest first: "Zdrowy Kraj liberecki" before "Kraj liberecki".
-    return tuple(sorted(entries, key=lambda entry: -len(entry.words)))
+    return _longest_first(
+        [
+            _entry(form, term.forms["cs"][0])
+            for term in glossary.terms
+            if term.forms.get("cs")
+            for form in term.forms.get(language, ())
+        ]
+    )
 
 
-def czech_names(question: str, language: str) -> list[str]:
-    """The Czech forms of the glossary names that a German or Polish question contains, in glossary order."""
-    if language == "cs":
-        return []
+@functools.cache
+def _lexicon_entries(language: str) -> tuple[_Entry, ...]:
+    try:
+        data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        logger.exception("lexicon %s unreadable; German and Polish questions go without it", LEXICON_FILE)
+        return ()
+    return _longest_first(
+        [
+            _entry(str(form), item["cs"])
+            for item in data.get("entries") or []
+            if isinstance(item, dict) and isinstance(item.get("cs"), str)
+            for form in item.get(language) or ()
+        ]
+    )
+
+
+def _found(question: str, entries: tuple[_Entry, ...]) -> list[str]:
     words = _WORD.findall(fold(question))
     found: list[str] = []
-    for entry in _entries(language):
+    for entry in entries:
         present = any(entry.found_at(words, i) for i in range(len(words) - len(entry.words) + 1))
         if present and entry.czech not in found:
             found.append(entry.czech)
     return found
 
 
+def czech_names(question: str, language: str) -> list[str]:
+    """The Czech forms of the glossary names that a German or Polish question contains."""
+    return [] if language == "cs" else _found(question, _glossary_entries(language))
+
+
+def czech_words(question: str, language: str) -> list[str]:
+    """The Czech words of the lexicon for the German or Polish words of the question."""
+    return [] if language == "cs" else _found(question, _lexicon_entries(language))
+
+
+def czech_terms(question: str, language: str) -> list[str]:
+    """Names first, then vocabulary, each once."""
+    return list(dict.fromkeys(czech_names(question, language) + czech_words(question, language)))
+
+
 def expand(question: str, language: str) -> str:
-    """The question with the Czech names it mentions appended (the question itself when there are none)."""
-    names = czech_names(question, language)
-    return f"{question} ({'; '.join(names)})" if names else question
+    """The question with its Czech names and words appended (the question itself when there are none)."""
+    terms = czech_terms(question, language)
+    return f"{question} ({'; '.join(terms)})" if terms else question

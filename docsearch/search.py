@@ -24,7 +24,7 @@ import numpy as np
 
 from docsearch import embeddings
 from docsearch.config import SearchSettings
-from docsearch.glossary import czech_names
+from docsearch.glossary import czech_terms
 from docsearch.questions import QuestionKind, analyse, holds_kind, number_overlap
 from docsearch.store import Store
 from textkit import QUESTION_WORDS, SUPPORTED_LANGUAGES, fold, search_terms, stems
@@ -88,7 +88,7 @@ def topic_terms(text: str, language: str) -> tuple[str, ...]:
 
 def query_variants(query: str, language: str, translator: Translator | None) -> list[QueryVariant]:
     variants = [QueryVariant(query, topic_terms(query, language))]
-    names = czech_names(query, language)
+    names = czech_terms(query, language)
     if names:
         joined = "; ".join(names)
         variants.append(QueryVariant(f"{query} ({joined})", variants[0].terms + topic_terms(joined, "cs")))

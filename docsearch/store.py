@@ -191,13 +191,14 @@ class Store:
         ).fetchall()
         return {row[0]: dict(zip(PASSAGE_COLUMNS, row, strict=True)) for row in rows}
 
-    def neighbour(self, passage_id: int, step: int) -> dict[str, Any] | None:
-        """The passage just before (step -1) or after (+1) in the same document and section."""
+    def neighbour(self, passage_id: int, step: int, same_section: bool = True) -> dict[str, Any] | None:
+        """The passage just before (step -1) or after (+1) in the same document (and section)."""
         order = "DESC" if step < 0 else "ASC"
         compare = "<" if step < 0 else ">"
+        section = "AND n.section = p.section " if same_section else ""
         row = self.db.execute(
             "SELECT n.id FROM passages p JOIN passages n ON n.document_id = p.document_id "
-            f"AND n.section = p.section AND n.start {compare} p.start "
+            f"{section}AND n.start {compare} p.start "
             f"WHERE p.id = ? ORDER BY n.start {order} LIMIT 1",
             (passage_id,),
         ).fetchone()
