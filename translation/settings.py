@@ -31,10 +31,10 @@ class Settings(BaseSettings):
     # 5,000 characters are at most 60 KB of JSON even as \uXXXX\uXXXX escapes, HTML markup included.
     max_body_bytes: int = Field(256 * 1024, gt=0, description="largest request body, on every route")
     max_items: int = Field(128, ge=1, description="most texts in one q list")
-    # Per client address, in the `limits` package's notation ("" turns it off). Every caller of this
-    # internal service (gateway, rooms, actions, benchmarks) comes from 127.0.0.1, so the default only
-    # stops a runaway loop, not the benchmark's 16 concurrent clients.
-    rate_limit: str = "100/second;3000/minute"
+    # /translate and /detect per client address, in the `limits` package's notation ("" turns it off).
+    # Every caller of this internal service (gateway, rooms, actions, benchmarks) comes from 127.0.0.1,
+    # so the default only stops a runaway loop (50 a second for a minute), not a burst of clients.
+    rate_limit: str = "3000/minute"
 
 
 def get_settings() -> Settings:
