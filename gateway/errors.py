@@ -4,8 +4,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from gateway.schemas import HAS_TEXT
 from gateway.service_errors import ServiceError, ServiceUnavailable
@@ -63,7 +66,33 @@ async def _service_error_response(request: Request, exc: Exception) -> JSONRespo
     return JSONResponse(status_code=status_code, content={"detail": detail, "service": exc.service})
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> set[str]:
+    """Every method some route serves at this path. Starlette's 405 names only the first route it tried,
+    so `OPTIONS /api/rooms/{id}/messages` said `Allow: GET` although POST is served there too. Asked
+    through `matches()` with each method, the routes' one public interface (FastAPI nests included
+    routers in objects of its own)."""
+    routes = request.app.router.routes
+    return {
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    }
+
+
+async def _http_error_response(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    methods = allowed_methods(request) if exc.status_code == 405 else set()
+    if methods:  # empty inside a mounted app (static files), whose own answer is kept
+        allow = ", ".join(sorted(methods))
+        return JSONResponse({"detail": exc.detail}, status_code=405, headers={"Allow": allow})
+    return await http_exception_handler(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error_response)
+    app.add_exception_handler(StarletteHTTPException, _http_error_response)
     # ServiceUnavailable (503) and ServiceBadResponse (502) are handled through their base class.
     app.add_exception_handler(ServiceError, _service_error_response)

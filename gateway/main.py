@@ -51,9 +51,11 @@ def body_limits() -> LimitForPath:
     )
 
 
-# Every route may answer these two: the body limit sits in front of all of them, and validation errors of
-# any route have the gateway's shape (a readable `detail` string), not FastAPI's default list.
+# Every route may answer these: the body limit sits in front of all of them, a body that is not text is
+# refused by FastAPI itself, and validation errors of any route have the gateway's shape (a readable
+# `detail` string), not FastAPI's default list.
 COMMON_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorReply, "description": "The body cannot be read (not UTF-8, a broken form)"},
     413: {"model": ErrorReply, "description": "The request body is over this endpoint's limit"},
     422: {"model": ErrorReply, "description": "Invalid request: `detail` says what is wrong"},
 }
