@@ -91,12 +91,18 @@ def _lexicon_entries(language: str) -> tuple[_Entry, ...]:
 
 
 def _found(question: str, entries: tuple[_Entry, ...]) -> list[str]:
+    """Czech forms of the entries found in the question, longest entries first; a word that a longer entry
+    took ("plan działania") is not matched again by a shorter one ("działania")."""
     words = _WORD.findall(fold(question))
+    taken = [False] * len(words)
     found: list[str] = []
     for entry in entries:
-        present = any(entry.found_at(words, i) for i in range(len(words) - len(entry.words) + 1))
-        if present and entry.czech not in found:
-            found.append(entry.czech)
+        size = len(entry.words)
+        for i in range(len(words) - size + 1):
+            if not any(taken[i : i + size]) and entry.found_at(words, i):
+                taken[i : i + size] = [True] * size
+                if entry.czech not in found:
+                    found.append(entry.czech)
     return found
 
 
@@ -111,8 +117,13 @@ def czech_words(question: str, language: str) -> list[str]:
 
 
 def czech_terms(question: str, language: str) -> list[str]:
-    """Names first, then vocabulary, each once."""
-    return list(dict.fromkeys(czech_names(question, language) + czech_words(question, language)))
+    """The Czech names and words for a German or Polish question, each once."""
+    return [] if language == "cs" else _found(question, _all_entries(language))
+
+
+@functools.cache
+def _all_entries(language: str) -> tuple[_Entry, ...]:
+    return _longest_first([*_glossary_entries(language), *_lexicon_entries(language)])
 
 
 def expand(question: str, language: str) -> str:

@@ -31,7 +31,8 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("count", (r"kolik\b", r"pocet\b", r"wie ?viele?\b", r"anzahl\b", r"ile\b", r"liczb[ae]\b")),
     ("date", (
-        r"kdy\b", r"od kdy", r"do kdy", r"datum", r"ktereho dne", r"v jakem roce",
+        r"kdy\b", r"od kdy", r"do kdy", r"(do|od) (ktereho|jakeho) roku", r"(bis|ab|seit) (zu )?welchem jahr",
+        r"(do|od) (ktorego|jakiego) roku", r"datum", r"ktereho dne", r"v jakem roce",
         r"na jake (roky|obdobi|leta)",
         r"wann\b", r"seit wann", r"bis wann", r"an welchem tag", r"in welchem jahr", r"fur welche jahre",
         r"welchen zeitraum", r"kiedy\b", r"od kiedy", r"do kiedy", r"ktorego dnia", r"w ktorym roku",

@@ -100,12 +100,8 @@ def test_an_unchanged_rerun_indexes_nothing(index: DocumentIndex) -> None:
     [
         ("cs", "Kdo má na starosti koordinaci akčního plánu chytřejšího kraje?", ACTION_PLAN),
         ("cs", "kolik penez slo v programu na mistni agendu 21", AGENDA_21),
-        pytest.param(
-            "de",
-            "Welche Vision hat die Region für den ländlichen Raum und die Dörfer?",
-            COOPERATION_GROUP,
-            marks=KNOWN_MISS,
-        ),
+        # Found since the lexicon gives "venkov" for "ländlicher Raum" (a known miss of e5-small alone).
+        ("de", "Welche Vision hat die Region für den ländlichen Raum und die Dörfer?", COOPERATION_GROUP),
         ("de", "Was schlägt die Arbeitsgruppe zur Cybersicherheit vor?", ENERGY_GROUP),
         ("de", "Was ist der Unternehmensinkubator Lipo.ink?", AGENDA_21),
         pytest.param(
