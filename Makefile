@@ -23,7 +23,7 @@ export SHARED_DIR DOCUMENTS_DIR DOCUMENT_INDEX
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-RASA_TRAINING_FILES := config.yml $(shell find nlu_data bot nlu_components knowledge -type f \
+RASA_TRAINING_FILES := config.yml $(shell find nlu_data bot nlu_components textkit knowledge -type f \
 	\( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
 .PHONY: help run test test-rasa test-app lint bench eval calibrate models index train nlu-report clean envs browser
