@@ -78,11 +78,11 @@ FREQUENCY_IN_TEXT = re.compile(
     r"\b(rocne|kazdorocn|kazdy rok|jednou (za|rocne|mesicne)|dvakrat|pololetn|ctvrtletn|mesicne|tydne"
     r"|pravideln|prubezn|periodick|vyrocni|interval|jahrlich|monatlich|regelmassig|rocznie|corocz|regularn)"
 )
+# Who: an academic title, an organisation's kind or abbreviation, a role; "zpracoval:" / "facilitátor:" lines.
 PERSON_IN_TEXT = re.compile(
-    r"\b(ing|mgr|bc|phdr|rndr|judr|mudr|doc|prof|dr)\.|\b(odbor\w*|agentur\w*|arr|univerzit\w*|spolek"
-    r"|spolecnost|s\.\s?r\.\s?o|a\.\s?s|krajsky urad|rada kraje|zastupitelstv\w*|skupin\w*|hejtman\w*|radni"
-    r"|koordinator\w*"
-    r"|facilitator\w*|manazer\w*|garant\w*|vybor\w*)\b"
+    r"\b(ing|mgr|bc|phdr|rndr|judr|mudr|doc|prof|dr)\.|\b(agentur\w*|arr|univerzit\w*|spolek|spolecnost"
+    r"|s\.\s?r\.\s?o|a\.\s?s|hejtman\w*|radni|koordinator\w*|facilitator\w*|manazer\w*|garant\w*"
+    r"|zpracoval\w*|predklada\w*|odpovedn\w*|zodpovedn\w*|clen\w* rady|odbor \w+)\b"
 )
 PLACE_IN_TEXT = re.compile(r"\b(v|ve|na|do)\s+[a-z]\w+|\bwww\.|https?://|\badres|\bulice|\bnamesti\b")
 

@@ -32,7 +32,7 @@ from textkit.language import guess_language
 
 FEATURES = (
     "dense", "dense_rank", "sentence", "coverage", "sentence_coverage", "heading", "lexical", "numbers",
-    "kind", "foreign",
+    "kind", "sentence_kind", "foreign",
 )  # fmt: skip
 # (text, source language, target language) -> translation or None; the callers own the HTTP client.
 Translator = Callable[[str, str, str], "str | None"]
@@ -186,14 +186,20 @@ class Searcher:
         heading_words = set(search_terms(row["section"] + " " + json.loads(row["titles"]).get("cs", "")))
         folded_text = fold(row["text"])
         dense = max(c - b for c, b in zip(cosines, baselines, strict=True))
-        sentence = dense
-        if sentence_vectors is not None and len(sentence_vectors):
-            sentence = max(
-                float(np.max(sentence_vectors @ v)) - b for v, b in zip(vectors, baselines, strict=True)
+        sentence, sentence_kind = dense, 0.0
+        spans = json.loads(row["sentences"])
+        if sentence_vectors is not None and len(sentence_vectors) == len(spans) and spans:
+            per_sentence = np.max(
+                np.stack([sentence_vectors @ v - b for v, b in zip(vectors, baselines, strict=True)]), axis=0
             )
+            best = int(np.argmax(per_sentence))
+            sentence = float(per_sentence[best])
+            # Whether the sentence closest to the question holds what it asks for (a date for "when").
+            best_text = row["text"][spans[best][0] : spans[best][1]]
+            sentence_kind = 1.0 if holds_kind(kind, fold(best_text), best_text) else 0.0
         ranks = [r for r in lexical_ranks if r is not None]
         # Topic words close together: the best share of them that one sentence of the passage holds.
-        sentence_words = [set(search_terms(row["text"][a:b])) for a, b in json.loads(row["sentences"])]
+        sentence_words = [set(search_terms(row["text"][a:b])) for a, b in spans]
         sentence_coverage = max(
             (coverage(v.terms, words_of) for v in variants for words_of in sentence_words), default=0.0
         )
@@ -206,6 +212,7 @@ class Searcher:
             "lexical": 1.0 / (1.0 + min(ranks)) if ranks else 0.0,
             "numbers": number_overlap(kind, folded_text),
             "kind": 1.0 if holds_kind(kind, folded_text, row["text"]) else 0.0,
+            "sentence_kind": sentence_kind,
             "foreign": 0.0 if language == "cs" else 1.0,
         }
 
