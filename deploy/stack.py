@@ -33,6 +33,18 @@ DEFAULTS: dict[str, str] = {
 }
 
 
+def _serving(response: httpx.Response) -> bool:
+    """The process answers. A health check that says `degraded` with 503 (the translation service without a
+    model for some direction, so that a balancer routes around it) is up too: the rest of the stack works."""
+    if response.status_code < 500:
+        return True
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return response.status_code == 503 and isinstance(body, dict) and body.get("status") == "degraded"
+
+
 class StackError(RuntimeError):
     """The processes could not be started or did not become healthy in time."""
 
@@ -108,7 +120,7 @@ class Stack:
                     raise StackError(f"supervisord exited with {self.process.returncode}; see {self.run_dir}")
                 for name, url in list(pending.items()):
                     try:
-                        if client.get(url).status_code < 500:
+                        if _serving(client.get(url)):
                             del pending[name]
                     except httpx.HTTPError:
                         pass

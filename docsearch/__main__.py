@@ -64,13 +64,13 @@ def main(argv: list[str] | None = None) -> int:
                 if not 1 <= args.k <= 50:
                     print("error: -k must be between 1 and 50", file=sys.stderr)
                     return 2
-                hits = index.search(args.query, lang=args.lang, k=args.k)
+                hits, answer = index.search_and_answer(args.query, lang=args.lang, k=args.k)
                 if args.json:
                     print(
                         json.dumps(
                             {
                                 "query": args.query,
-                                "answered": index.answered(hits),
+                                "answered": answer is not None,
                                 "results": [hit.as_dict() for hit in hits],
                             },
                             ensure_ascii=False,
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
                 for rank, hit in enumerate(hits, 1):
                     print(f"{rank}. [{hit.score:.3f}] {hit.file} § {hit.section or '-'} ({hit.date})")
                     print("   " + hit.text.replace("\n", "\n   ")[:600])
-                if not index.answered(hits):
-                    print("(below the threshold: the documents do not answer this)")
+                if answer is None:
+                    print("(the documents do not answer this)")
                 return 0
             result = index.answer(args.query, lang=args.lang)
             if result is None:

@@ -80,8 +80,11 @@ class Composer:
     def answer_ranked(self, ranking: Ranking) -> Answer | None:
         """The answer from a ranking already made (a caller that also shows the hits ranks once)."""
         threshold = self.searcher.settings.threshold
+        if ranking.answerable < threshold:
+            return None
+        best_score = ranking.candidates[0].score
         for position, candidate in enumerate(ranking.candidates[:3]):
-            if candidate.score < threshold:
+            if candidate.score < best_score * RUNNER_UP_SHARE:
                 break
             quote = self.compose(ranking, candidate)
             if not self._states_the_fact(ranking, quote):
@@ -91,7 +94,7 @@ class Composer:
             # A runner-up nearly as likely to answer (another passage saying the other half, or the re-ranker
             # unsure between two) is quoted after the best, with its own citation.
             runner_up = next(iter(ranking.candidates[position + 1 : position + 2]), None)
-            if runner_up is not None and runner_up.score >= max(threshold, candidate.score * RUNNER_UP_SHARE):
+            if runner_up is not None and runner_up.score >= candidate.score * RUNNER_UP_SHARE:
                 second = self.compose(ranking, runner_up)
                 if second and second not in quote and quote not in second:
                     quote = f"{quote} … {second}"
@@ -185,8 +188,7 @@ class Composer:
 
     def _with_next_list(self, row: dict, quote: str) -> str:
         """A quote whose list is open at the passage's end gets the items the chunker put into the next
-        passage
-        of the same section."""
+        passage of the same section."""
         with self.store.lock:
             following = self.store.neighbour(row["id"], +1)
             if following is None and quote.rstrip().endswith(":"):

@@ -1,16 +1,14 @@
-"""Fit the re-ranker and the no-answer threshold on the dev split of the project's benchmark questions.
+"""Fit the re-ranker and the no-answer decision on the dev split of the project's benchmark questions.
 
     python -m docsearch.calibrate [--index var/index.sqlite] [--questions evaluation/benchmark] [--write]
 
 Every dev document question is ranked; a candidate passage is relevant when it is from the cited file and
-holds
-one of the question's evidence spans. A logistic regression (scikit-learn) over the candidates' features
-learns
-the re-ranker's weights; the threshold on its probability for the best candidate is the one that makes the
-most
-dev questions right (answerable: the best candidate is relevant and above it; unanswerable: below it). The
-test
-split is never read here. --write stores the result in docsearch/calibration/calibration.json.
+holds one of the question's evidence spans. A pairwise logistic regression (scikit-learn) over the
+candidates' features learns the re-ranker's weights. A second logistic regression learns whether the answer
+would be right from the best candidate's logit and the question's words that no passage uses, and its
+threshold is the one that makes the most dev questions right (answerable: a relevant passage is quoted and
+the probability clears it; unanswerable: it does not). The test split is never read here. --write stores the
+result in docsearch/calibration/calibration.json.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,7 +25,15 @@ import yaml
 from docsearch.config import CALIBRATION_FILE, SearchSettings, index_path
 from docsearch.errors import DocsearchError
 from docsearch.index import DocumentIndex
-from docsearch.search import FEATURES, Candidate, score
+from docsearch.search import (
+    ANSWER_FEATURES,
+    FEATURES,
+    Candidate,
+    Ranking,
+    answer_features,
+    answerability,
+    score,
+)
 from textkit import fold_words
 
 BENCHMARK_DIR = Path(__file__).resolve().parent.parent / "evaluation" / "benchmark"
@@ -62,15 +67,15 @@ def relevant(case: Case, candidate: Candidate) -> bool:
     return any(span and span in text for span in case.evidence)
 
 
-def collect(index: DocumentIndex, cases: list[Case]) -> list[tuple[Case, list[Candidate]]]:
-    return [(case, index.rank(case.question, case.lang).candidates) for case in cases]
+def collect(index: DocumentIndex, cases: list[Case]) -> list[tuple[Case, Ranking]]:
+    return [(case, index.rank(case.question, case.lang)) for case in cases]
 
 
 def _vector(candidate: Candidate) -> list[float]:
     return [candidate.features[name] for name in FEATURES]
 
 
-def fit(ranked: list[tuple[Case, list[Candidate]]], defaults: SearchSettings) -> SearchSettings:
+def fit(ranked: list[tuple[Case, Ranking]], defaults: SearchSettings) -> SearchSettings:
     """Pairwise logistic regression (RankNet's linear case): within one question, a relevant passage should
     score above each irrelevant one. Pairs, not single passages, because what matters is the order inside a
     pool, and raw feature levels differ from question to question. The bias is set later, from the
@@ -79,9 +84,9 @@ def fit(ranked: list[tuple[Case, list[Candidate]]], defaults: SearchSettings) ->
 
     differences: list[list[float]] = []
     labels: list[int] = []
-    for case, candidates in ranked:
-        relevant_ones = [_vector(c) for c in candidates if relevant(case, c)]
-        others = [_vector(c) for c in candidates if not relevant(case, c)]
+    for case, ranking in ranked:
+        relevant_ones = [_vector(c) for c in ranking.candidates if relevant(case, c)]
+        others = [_vector(c) for c in ranking.candidates if not relevant(case, c)]
         for good in relevant_ones:
             for bad in others:
                 difference = [g - b for g, b in zip(good, bad, strict=True)]
@@ -94,18 +99,41 @@ def fit(ranked: list[tuple[Case, list[Candidate]]], defaults: SearchSettings) ->
     return dataclasses.replace(defaults, weights=weights, bias=0.0)
 
 
-def decisions(
-    ranked: list[tuple[Case, list[Candidate]]], settings: SearchSettings
-) -> list[tuple[Case, float, bool]]:
-    """Per case: the best candidate's probability under `settings` and whether that candidate is relevant."""
+def _ordered(ranking: Ranking, settings: SearchSettings) -> list[Candidate]:
+    return sorted(ranking.candidates, key=lambda c: -score(c.features, settings))
+
+
+def decisions(ranked: list[tuple[Case, Ranking]], settings: SearchSettings) -> list[tuple[Case, float, bool]]:
+    """Per case: the probability that the documents answer, and whether the answer would quote a relevant
+    passage (the best or the runner-up, which is quoted when close)."""
     rows: list[tuple[Case, float, bool]] = []
-    for case, candidates in ranked:
-        scored = sorted(candidates, key=lambda c: -score(c.features, settings))
-        best = scored[0] if scored else None
-        rows.append(
-            (case, score(best.features, settings) if best else 0.0, bool(best and relevant(case, best)))
-        )
+    for case, ranking in ranked:
+        order = _ordered(ranking, settings)
+        features = answer_features(order[0] if order else None, ranking.unknown, settings)
+        ok = any(relevant(case, c) for c in order[:2])
+        rows.append((case, answerability(features, settings), ok))
     return rows
+
+
+def fit_answerability(ranked: list[tuple[Case, Ranking]], settings: SearchSettings) -> SearchSettings:
+    """Logistic regression of "the answer would be right" on the best candidate's logit and the question's
+    unknown words: a question whose answer would be wrong is better declined, like one the documents do not
+    answer."""
+    from sklearn.linear_model import LogisticRegression
+
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for case, ranking in ranked:
+        order = _ordered(ranking, settings)
+        features = answer_features(order[0] if order else None, ranking.unknown, settings)
+        rows.append([features.get(name, 0.0) for name in ANSWER_FEATURES])
+        labels.append(int(bool(case.file) and any(relevant(case, c) for c in order[:2])))
+    if len(set(labels)) < 2:
+        return settings
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(rows, labels)
+    weights = {name: round(float(w), 4) for name, w in zip(ANSWER_FEATURES, model.coef_[0], strict=True)}
+    bias = round(float(model.intercept_[0]), 4)
+    return dataclasses.replace(settings, answer_weights=weights, answer_bias=bias)
 
 
 def choose_threshold(rows: list[tuple[Case, float, bool]]) -> tuple[float, float]:
@@ -128,12 +156,11 @@ def choose_threshold(rows: list[tuple[Case, float, bool]]) -> tuple[float, float
     return round((points[first] + points[last]) / 2, 4), round(best, 4)
 
 
-def metrics(ranked: list[tuple[Case, list[Candidate]]], settings: SearchSettings) -> dict[str, Any]:
-    answerable = [(c, cands) for c, cands in ranked if c.file]
+def metrics(ranked: list[tuple[Case, Ranking]], settings: SearchSettings) -> dict[str, Any]:
+    answerable = [(c, r) for c, r in ranked if c.file]
     recall_1 = recall_5 = reciprocal = 0.0
-    for case, candidates in answerable:
-        order = sorted(candidates, key=lambda c: -score(c.features, settings))[:5]
-        flags = [relevant(case, c) for c in order]
+    for case, ranking in answerable:
+        flags = [relevant(case, c) for c in _ordered(ranking, settings)[:5]]
         recall_1 += bool(flags[:1] and flags[0])
         recall_5 += any(flags)
         reciprocal += next((1.0 / (i + 1) for i, f in enumerate(flags) if f), 0.0)
@@ -166,12 +193,9 @@ def main(argv: list[str] | None = None) -> int:
             raise DocsearchError(f"no dev questions under {args.questions}")
         with DocumentIndex.open(args.index or index_path(), create=False) as index:
             ranked = collect(index, cases)
-            settings = fit(ranked, index.settings)
-            # The threshold is found on the score with bias 0, then moved into the bias, so that a hit's
-            # score is above 0.5 exactly when the documents are judged to answer.
+            settings = fit_answerability(ranked, fit(ranked, index.settings))
             threshold, accuracy = choose_threshold(decisions(ranked, settings))
-            logit = math.log(threshold / (1 - threshold)) if 0 < threshold < 1 else 0.0
-            settings = dataclasses.replace(settings, bias=round(-logit, 4), threshold=0.5)
+            settings = dataclasses.replace(settings, threshold=threshold)
             result = {**dataclasses.asdict(settings), "measured_on": "evaluation/benchmark, split dev",
                       "dev_decision_accuracy": accuracy, "dev": metrics(ranked, settings)}  # fmt: skip
     except (DocsearchError, OSError, yaml.YAMLError, KeyError) as error:

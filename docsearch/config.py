@@ -29,8 +29,7 @@ def default_folders() -> list[Path]:
 
 
 # Hand-set weights of the re-ranker, used only until `python -m docsearch.calibrate --write` has fitted them
-# on
-# the dev questions (calibration.json). Features: see docsearch.search.FEATURES.
+# on the dev questions (calibration.json). Features: see docsearch.search.FEATURES.
 _DEFAULT_WEIGHTS = {
     "dense": 20.0, "sentence": 10.0, "coverage": 2.0, "heading": 1.0, "lexical": 1.0, "numbers": 1.0,
     "kind": 0.5, "foreign": 0.5,
@@ -41,14 +40,18 @@ _DEFAULT_WEIGHTS = {
 class SearchSettings:
     """How candidates are found and re-ranked, and when the documents are judged not to answer.
 
-    `weights` and `bias` are the re-ranker's logistic model; `threshold` applies to its probability for the
-    best
-    candidate. The values come from docsearch/calibration/calibration.json, written by
-    `python -m docsearch.calibrate` from the dev split of evaluation/benchmark."""
+    `weights` and `bias` are the re-ranker's logistic model; `answer_weights` and `answer_bias` the model of
+    whether the best candidate answers at all, and `threshold` applies to its probability. The values come
+    from docsearch/calibration/calibration.json, written by `python -m docsearch.calibrate` from the dev split
+    of evaluation/benchmark."""
 
     pool: int = 40  # candidates per query variant from each first-stage ranking
     weights: dict[str, float] = field(default_factory=lambda: dict(_DEFAULT_WEIGHTS))
     bias: float = -4.0
+    # Whether the documents answer at all: a logistic model over the best candidate's re-ranker logit and
+    # what the question says about itself (words the documents never use); `threshold` applies to it.
+    answer_weights: dict[str, float] = field(default_factory=lambda: {"score": 1.0})
+    answer_bias: float = 0.0
     threshold: float = 0.5
 
 
@@ -65,5 +68,9 @@ def load_settings(path: Path = CALIBRATION_FILE) -> SearchSettings:
         if isinstance(weights, dict)
         else defaults.weights,
         bias=float(data.get("bias", defaults.bias)),
+        answer_weights={str(k): float(v) for k, v in data["answer_weights"].items()}
+        if isinstance(data.get("answer_weights"), dict)
+        else defaults.answer_weights,
+        answer_bias=float(data.get("answer_bias", defaults.answer_bias)),
         threshold=float(data.get("threshold", defaults.threshold)),
     )

@@ -9,7 +9,7 @@ answer  (docsearch.answer)  the sentences or list items that answer, with the ci
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,6 @@ class DocumentIndex:
     def search(self, query: str, lang: str | None = None, k: int = 5) -> list[Hit]:
         """The k best passages for `query`, best first. Hit.score: the re-ranker's probability."""
         return self._searcher.search(query, lang, k)
-
-    def answered(self, hits: Sequence[Hit]) -> bool:
-        return bool(hits) and hits[0].score >= self.settings.threshold
 
     def answer(self, query: str, lang: str | None = None) -> Answer | None:
         return self._composer.answer(query, lang)

@@ -2,8 +2,8 @@
 
 First stage: BM25 (FTS5) over folded lemmas and prefix stems, which handles Czech inflection and missing
 diacritics, united with the nearest passages by multilingual e5 cosine, which finds a Czech passage for a
-German
-or Polish question. A German or Polish question is searched as itself, with the Czech names the glossary knows
+German or Polish question. A German or Polish question is searched as itself, with the Czech names the
+glossary knows
 appended, and as its Czech translation when the translation service can make one.
 
 Second stage, over the candidate pool: a logistic model over a handful of features (passage cosine, best
@@ -80,6 +80,8 @@ class Ranking:
     kind: QuestionKind
     variants: list[QueryVariant]
     candidates: list[Candidate]  # best first
+    unknown: float = 0.0  # share of a Czech question's topic words that no passage uses
+    answerable: float = 0.0  # probability that the best candidate answers (see answerability)
 
 
 def topic_terms(text: str, language: str) -> tuple[str, ...]:
@@ -112,9 +114,35 @@ def _fts_query(terms: Sequence[str]) -> str:
     return " OR ".join('"' + term.replace('"', "") + '"' for term in dict.fromkeys(terms) if term)
 
 
-def score(features: dict[str, float], settings: SearchSettings) -> float:
-    z = settings.bias + sum(settings.weights.get(name, 0.0) * features.get(name, 0.0) for name in FEATURES)
+ANSWER_FEATURES = ("score", "unknown", "foreign")
+
+
+def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def logit(features: dict[str, float], settings: SearchSettings) -> float:
+    return settings.bias + sum(settings.weights.get(name, 0.0) * features.get(name, 0.0) for name in FEATURES)
+
+
+def score(features: dict[str, float], settings: SearchSettings) -> float:
+    return _sigmoid(logit(features, settings))
+
+
+def answer_features(best: Candidate | None, unknown: float, settings: SearchSettings) -> dict[str, float]:
+    if best is None:
+        return {}
+    return {"score": logit(best.features, settings), "unknown": unknown, "foreign": best.features["foreign"]}
+
+
+def answerability(features: dict[str, float], settings: SearchSettings) -> float:
+    """The probability that the best candidate answers; 0 without candidates. A question naming things the
+    documents never mention ("v Ústeckém kraji") is less likely answered, however close its best passage."""
+    if not features:
+        return 0.0
+    weights = settings.answer_weights
+    z = settings.answer_bias + sum(weights.get(n, 0.0) * features.get(n, 0.0) for n in ANSWER_FEATURES)
+    return _sigmoid(z)
 
 
 class Searcher:
@@ -168,7 +196,18 @@ class Searcher:
         for candidate in candidates:
             candidate.score = score(candidate.features, self.settings)
         candidates.sort(key=lambda c: (-c.score, -c.features["dense"]))
-        return Ranking(language, kind, variants, candidates)
+        with self.store.lock:
+            vocabulary = self.store.vocabulary()
+        own_terms = [t for t in variants[0].terms if not t[:1].isdigit()]
+        unknown = (
+            sum(1 for t in own_terms if t not in vocabulary) / len(own_terms)
+            if own_terms and language == "cs"
+            else 0.0
+        )
+        ranking = Ranking(language, kind, variants, candidates, unknown)
+        best = candidates[0] if candidates else None
+        ranking.answerable = answerability(answer_features(best, unknown, self.settings), self.settings)
+        return ranking
 
     @staticmethod
     def _features(

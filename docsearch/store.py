@@ -1,8 +1,8 @@
 """The index file: schema, migrations, and reading passages and their vectors.
 
 One SQLite file. `passages` is the content table; `passages_fts` is an FTS5 index over its `lemmas` and
-`stems`
-columns with external content, kept in sync by triggers, so no code path can update one without the other.
+`stems` columns with external content, kept in sync by triggers, so no code path can update one without the
+other.
 The index is derived data: a file of an older schema is rebuilt from the documents (the `index` command), the
 embedding cache surviving the rebuild, or refused with a message naming that command.
 """
@@ -105,6 +105,7 @@ class Store:
         self._dense: DenseMatrix | None = None
         self._sentence_vectors: dict[int, np.ndarray] = {}
         self._sentence_generation = ""
+        self._vocabulary: tuple[str, frozenset[str]] | None = None
 
     @classmethod
     def open(cls, path: str | Path, create: bool = True, rebuild_outdated: bool = False) -> Store:
@@ -143,6 +144,7 @@ class Store:
     def forget_vectors(self) -> None:
         self._dense = None
         self._sentence_vectors = {}
+        self._vocabulary = None
 
     def dense_matrix(self) -> DenseMatrix:
         """All passage vectors as one float32 matrix, reloaded only when the generation changed."""
@@ -158,6 +160,16 @@ class Store:
             vectors = np.zeros((0, embeddings.DIM), dtype=np.float32)
         self._dense = DenseMatrix(generation, ids, vectors)
         return self._dense
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every lemma the passages use (the word index's terms), reloaded when the generation changed."""
+        generation = self.generation()
+        if self._vocabulary is None or self._vocabulary[0] != generation:
+            words: set[str] = set()
+            for (lemmas,) in self.db.execute("SELECT lemmas FROM passages"):
+                words.update(lemmas.split())
+            self._vocabulary = (generation, frozenset(words))
+        return self._vocabulary[1]
 
     def sentence_vectors(self, passage_ids: Iterable[int]) -> dict[int, np.ndarray]:
         """Per-sentence vectors of the given passages, (n_sentences, 384) each; kept in memory per

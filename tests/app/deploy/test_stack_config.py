@@ -34,3 +34,14 @@ def test_an_inherited_url_is_kept_when_its_port_is_not_overridden(monkeypatch: p
 def test_a_url_given_to_the_stack_wins_over_its_port() -> None:
     env = Stack(env={"GATEWAY_PORT": "18000", "GATEWAY_URL": "http://gateway.example:80"}).env
     assert env["GATEWAY_URL"] == "http://gateway.example:80"
+
+
+def test_a_degraded_translation_service_counts_as_started_but_a_server_error_does_not() -> None:
+    import httpx
+
+    from deploy.stack import _serving
+
+    assert _serving(httpx.Response(200, json={"status": "ok"}))
+    assert _serving(httpx.Response(503, json={"status": "degraded", "missing": ["cs-de"]}))
+    assert not _serving(httpx.Response(503, text="Service Unavailable"))
+    assert not _serving(httpx.Response(500, json={"status": "degraded"}))
