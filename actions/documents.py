@@ -1,10 +1,9 @@
 """Document questions (``action_answer_document``) and the fallback (``action_fallback``).
 
-Both ask the document index (``docsearch``): the reply is the quote, its citation the message's source card;
-German and Polish users
-also get a machine translation of the quote when the translation service answers, and always the Czech
-original. When the documents do not answer, the reply says so plainly, names the question and says where to
-ask.
+Both ask the document index (``docsearch``): the reply is the quote, its citation the message's source card.
+German and Polish users also get a machine translation of the quote when the translation service answers, and
+always the Czech original. When the documents do not answer, the reply says so plainly, names the question
+and says where to ask.
 """
 
 from __future__ import annotations

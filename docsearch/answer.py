@@ -72,9 +72,8 @@ class Composer:
         self.searcher = searcher
 
     def answer(self, query: str, lang: str | None = None) -> Answer | None:
-        """The composed answer with its citation; None when the documents do not answer: the best passage is
-        below the calibrated threshold, or the question wants an amount or a count that no good passage
-        has."""
+        """The composed answer with its citations; None when the documents do not answer: the answerability
+        model is below its threshold, or the question wants an amount or a count that no good passage has."""
         return self.answer_ranked(self.searcher.rank(query, lang))
 
     def answer_ranked(self, ranking: Ranking) -> Answer | None:

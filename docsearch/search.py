@@ -2,14 +2,15 @@
 
 First stage: BM25 (FTS5) over folded lemmas and prefix stems, which handles Czech inflection and missing
 diacritics, united with the nearest passages by multilingual e5 cosine, which finds a Czech passage for a
-German or Polish question. A German or Polish question is searched as itself, with the Czech names the
-glossary knows
-appended, and as its Czech translation when the translation service can make one.
+German or Polish question. A German or Polish question is searched as itself, with the Czech names and
+words that the glossary and the lexicon give for it appended, and as its Czech translation when the
+translation service can make one.
 
 Second stage, over the candidate pool: a logistic model over a handful of features (passage cosine, best
-sentence cosine, topic-word coverage of the passage and of its headings, BM25 rank, the question's numbers in
-the passage, whether the passage holds what the question asks for). Its weights and the no-answer threshold on
-its probability are fitted on the project's dev questions (`python -m docsearch.calibrate`).
+sentence cosine, topic-word coverage of the passage, of its best sentence and of its headings, BM25 rank, the
+question's numbers in the passage, whether the passage and its nearest sentence hold what the question asks
+for). A second logistic model says whether the best candidate answers at all. Both are fitted on the
+project's dev questions (`python -m docsearch.calibrate`).
 """
 
 from __future__ import annotations

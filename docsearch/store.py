@@ -2,9 +2,8 @@
 
 One SQLite file. `passages` is the content table; `passages_fts` is an FTS5 index over its `lemmas` and
 `stems` columns with external content, kept in sync by triggers, so no code path can update one without the
-other.
-The index is derived data: a file of an older schema is rebuilt from the documents (the `index` command), the
-embedding cache surviving the rebuild, or refused with a message naming that command.
+other. The index is derived data: a file of an older schema is rebuilt from the documents (the `index`
+command), the embedding cache surviving the rebuild, or refused with a message naming that command.
 """
 
 from __future__ import annotations

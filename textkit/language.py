@@ -1,5 +1,4 @@
-"""Which of cs, de, pl a short text is in, for lemmatising a question whose language the caller did not
-say."""
+"""Which of cs, de, pl a short text is in, for lemmatising a question of unknown language."""
 
 from __future__ import annotations
 
