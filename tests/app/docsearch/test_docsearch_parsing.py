@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docsearch.metadata import date_from_file_name, date_from_text, title_from_file_name
 from docsearch.parsing import clean_inline, document_units, parse_document
-from docsearch.text import fold, search_terms, sentence_spans, stems
+from textkit import fold, search_terms, sentence_spans, stems
 
 MESSY = (
     "**PLÁN ÚDRŽBY SILNIC**\n"
