@@ -35,6 +35,10 @@ def encode(event: dict[str, Any]) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
+def _progress(status: object) -> int:
+    return 0 if status == "pending" else 1
+
+
 class Connection:
     """One participant's socket. `name` and `lang` are set when they join."""
 
@@ -92,10 +96,23 @@ class Connection:
     def hold(self) -> None:
         self._held = []
 
-    def release(self, first: dict[str, Any]) -> None:
-        """Queue `first` (the history snapshot), then the events held since `hold()`."""
+    def release(self, snapshot: dict[str, Any]) -> None:
+        """Queue the history snapshot, then the events held since `hold()`, less those about a message that
+        the snapshot already shows as far along (a translation only ever replaces `pending`): every message
+        reaches the reader once, and no older state overwrites a newer one."""
         held, self._held = self._held or [], None
-        for text in (encode(first), *held):
+        shown = {message["id"]: _progress(message["status"]) for message in snapshot.get("messages", ())}
+        if not self.send(snapshot):
+            return
+        for text in held:
+            event = json.loads(text)  # a handful at most: those of the few milliseconds of one read
+            message = event.get("message")
+            if (
+                event.get("type") in ("message", "update")
+                and isinstance(message, dict)
+                and shown.get(message.get("id"), -1) >= _progress(message.get("status"))
+            ):
+                continue
             if not self.send_text(text):
                 return
 

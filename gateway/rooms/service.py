@@ -151,6 +151,14 @@ class RoomService:
         stored the first time and is not delivered again: the readers had it then, or get it from the history
         when they reconnect (the server went down in between).
         """
+        # Shielded: a caller cancelled while the message is being written (the server stops, a client hung up
+        # under a server that cancels its handler) must not leave it stored but never delivered, since the
+        # client's retry finds it stored and is not delivered again.
+        return await asyncio.shield(self._store_and_deliver(room_id, author, lang, text, client_id))
+
+    async def _store_and_deliver(
+        self, room_id: str, author: str, lang: str, text: str, client_id: str | None
+    ) -> tuple[StoredMessage, bool]:
         # Read before storing, so that nothing awaits between the store and the deliveries below.
         targets = await self.languages(room_id) - {lang}
         message, created = await self.store.add_message(room_id, author, lang, text, client_id)
