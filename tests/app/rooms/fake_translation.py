@@ -5,6 +5,7 @@ It "translates" by prefixing the text with the target language, e.g. `[de] DobrÃ
 it was asked to translate per direction, so tests can check that each message is translated once per language.
 """
 
+import argparse
 import socket
 import threading
 import time
@@ -95,3 +96,16 @@ class FakeTranslationServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def main() -> None:
+    """`python -m tests.app.rooms.fake_translation --port N`: the fake in a process of its own (the rooms
+    bench)."""
+    parser = argparse.ArgumentParser(description="a fake translation service on loopback")
+    parser.add_argument("--port", type=int, required=True)
+    server = FakeTranslationServer(parser.parse_args().port)
+    uvicorn.run(server.app, host="127.0.0.1", port=server.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
