@@ -63,7 +63,12 @@ from gateway.schemas import ErrorReply
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "rooms"
 # The only files the room pages load; served by name so no path from the URL ever reaches the file system.
-_ASSETS = {"room.css": "text/css", "room.js": "text/javascript", "new.js": "text/javascript"}
+_ASSETS = {
+    "room.css": "text/css",
+    "room_i18n.js": "text/javascript",
+    "room.js": "text/javascript",
+    "new.js": "text/javascript",
+}
 # A participant has this long to say who they are after connecting.
 JOIN_TIMEOUT_S = 60.0
 WS_CLOSE_UNKNOWN_ROOM = 4404

@@ -131,3 +131,44 @@ def test_a_message_written_while_translation_is_down_is_marked_and_translated_la
     translated = german.locator(".message").filter(has_text="[de] Píšu během výpadku překladu.")
     expect(translated).to_have_attribute("data-status", "translated", timeout=20_000)
     expect(translated.locator(".pending-mark")).to_have_count(0)
+
+
+def test_a_message_lost_in_a_dropped_connection_is_resent_once_after_reconnecting(
+    gateway_url: str, reader_context: object
+) -> None:
+    room = httpx.post(f"{gateway_url}/api/rooms", json={"title": "Výpadek spojení"}).json()
+    czech = reader_context("cs-CZ")  # type: ignore[operator]
+    czech.goto(f"{gateway_url}{room['url']}")
+    join_room(czech, "Jana", "cs")
+    say(czech, "Před výpadkem spojení.")
+    expect(czech.locator(".message:not(.outgoing) .text")).to_have_text(["Před výpadkem spojení."])
+
+    # The next message frame never reaches the server (the connection is dying), then the socket drops.
+    czech.evaluate(
+        """() => {
+            const send = socket.send.bind(socket);
+            socket.send = (data) => { if (JSON.parse(data).type !== "message") send(data); };
+        }"""
+    )
+    say(czech, "Ztracená, ale ne zapomenutá.")
+    outgoing = czech.locator(".message.outgoing")
+    expect(outgoing.locator(".text")).to_have_text("Ztracená, ale ne zapomenutá.")
+    expect(outgoing.locator(".pending-mark")).to_contain_text("Odesílá se")
+    czech.evaluate("() => socket.close()")
+
+    # Reconnected: the outbox went again with its client id, the server stored it, the page shows it once.
+    expect(czech.locator(".message.outgoing")).to_have_count(0)
+    expect(czech.locator(".message .text")).to_have_text(
+        ["Před výpadkem spojení.", "Ztracená, ale ne zapomenutá."]
+    )
+    stored = httpx.get(f"{gateway_url}/api/rooms/{room['id']}/messages", params={"lang": "cs"}).json()
+    assert [message["original"] for message in stored["messages"]] == [
+        "Před výpadkem spojení.",
+        "Ztracená, ale ne zapomenutá.",
+    ]
+    czech.reload()
+    expect(czech.locator("#composer-text")).to_be_enabled()
+    expect(czech.locator(".message .text")).to_have_text(
+        ["Před výpadkem spojení.", "Ztracená, ale ne zapomenutá."]
+    )
+    assert czech.evaluate(f"() => localStorage.getItem('room:{room['id']}:outbox')") == "[]"

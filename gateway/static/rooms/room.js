@@ -1,56 +1,20 @@
 // Conversation room page: join with a name and language, read every message in that language, the original
 // one click away. All user text goes through textContent, never innerHTML.
+//
+// Nothing written is lost: each message gets an id made here (client_id) and stays in the outbox (kept in
+// localStorage, so a reload keeps it too) until the server acknowledges it, which it does only once the
+// message is stored. After a reconnect the outbox is sent again with the same ids; the server recognises a
+// retry and answers with the message it stored, so nothing is doubled. A reconnect also sends the newest
+// message id the page has (`after`), and the server replays everything since.
 "use strict";
-
-const STRINGS = {
-  cs: {
-    skipToComposer: "Přejít k psaní zprávy", copyLink: "Kopírovat odkaz", linkCopied: "Odkaz zkopírován",
-    copyFailed: "Zkopírujte adresu z adresního řádku", participants: "Účastníci",
-    joinHeading: "Vstoupit do místnosti", nameLabel: "Vaše jméno", langLabel: "Jazyk, ve kterém čtete a píšete",
-    joinButton: "Vstoupit", messagesHeading: "Zprávy",
-    emptyHint: "Zatím tu nejsou žádné zprávy. Pošlete odkaz ostatním a začněte.", composerLabel: "Zpráva",
-    composerPlaceholder: "Napište zprávu…", send: "Odeslat", composerHint: "Enter odešle, Shift+Enter nový řádek.",
-    showOriginal: "Zobrazit originál", hideOriginal: "Skrýt originál", original: "Originál",
-    translatedFrom: "přeloženo z", pending: "Zatím nepřeloženo — překlad dorazí, jakmile bude služba dostupná",
-    connected: "Připojeno", connecting: "Připojuji…", reconnecting: "Spojení přerušeno, znovu se připojuji…",
-    you: "vy", untitled: "Konverzační místnost", nameRequired: "Zadejte prosím jméno.",
-    unknownRoom: "Tato místnost neexistuje.", tooLong: "Zpráva je příliš dlouhá (nejvýše 2000 znaků).",
-  },
-  de: {
-    skipToComposer: "Zum Nachrichtenfeld springen", copyLink: "Link kopieren", linkCopied: "Link kopiert",
-    copyFailed: "Kopieren Sie die Adresse aus der Adresszeile", participants: "Teilnehmende",
-    joinHeading: "Raum betreten", nameLabel: "Ihr Name", langLabel: "Sprache, in der Sie lesen und schreiben",
-    joinButton: "Betreten", messagesHeading: "Nachrichten",
-    emptyHint: "Noch keine Nachrichten. Teilen Sie den Link und legen Sie los.", composerLabel: "Nachricht",
-    composerPlaceholder: "Nachricht schreiben…", send: "Senden",
-    composerHint: "Enter sendet, Umschalt+Enter neue Zeile.",
-    showOriginal: "Original anzeigen", hideOriginal: "Original ausblenden", original: "Original",
-    translatedFrom: "übersetzt aus", pending: "Noch nicht übersetzt — die Übersetzung folgt, sobald der Dienst erreichbar ist",
-    connected: "Verbunden", connecting: "Verbinde…", reconnecting: "Verbindung unterbrochen, verbinde neu…",
-    you: "Sie", untitled: "Gesprächsraum", nameRequired: "Bitte geben Sie einen Namen ein.",
-    unknownRoom: "Diesen Raum gibt es nicht.", tooLong: "Die Nachricht ist zu lang (höchstens 2000 Zeichen).",
-  },
-  pl: {
-    skipToComposer: "Przejdź do pisania wiadomości", copyLink: "Kopiuj link", linkCopied: "Link skopiowany",
-    copyFailed: "Skopiuj adres z paska adresu", participants: "Uczestnicy",
-    joinHeading: "Wejdź do pokoju", nameLabel: "Twoje imię", langLabel: "Język, w którym czytasz i piszesz",
-    joinButton: "Wejdź", messagesHeading: "Wiadomości",
-    emptyHint: "Nie ma jeszcze wiadomości. Wyślij link innym i zaczynajcie.", composerLabel: "Wiadomość",
-    composerPlaceholder: "Napisz wiadomość…", send: "Wyślij", composerHint: "Enter wysyła, Shift+Enter nowa linia.",
-    showOriginal: "Pokaż oryginał", hideOriginal: "Ukryj oryginał", original: "Oryginał",
-    translatedFrom: "przetłumaczono z", pending: "Jeszcze nie przetłumaczono — tłumaczenie pojawi się, gdy usługa będzie dostępna",
-    connected: "Połączono", connecting: "Łączenie…", reconnecting: "Połączenie przerwane, łączę ponownie…",
-    you: "ty", untitled: "Pokój rozmów", nameRequired: "Podaj proszę imię.",
-    unknownRoom: "Ten pokój nie istnieje.", tooLong: "Wiadomość jest za długa (najwyżej 2000 znaków).",
-  },
-};
-const LANGUAGE_NAMES = { cs: "CS", de: "DE", pl: "PL" };
-const LANGUAGES = Object.keys(STRINGS);
 
 const roomId = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const storageKey = `room:${roomId}:participant`;
+const outboxKey = `room:${roomId}:outbox`;
 const el = (id) => document.getElementById(id);
 const messageNodes = new Map(); // message id -> <li>, so an update replaces the message in place
+const outgoingNodes = new Map(); // client id -> <li> of a message not acknowledged yet
+const outbox = loadOutbox(); // client id -> text, in the order written
 let uiLang = guessLanguage();
 let me = loadParticipant();
 let socket = null;
@@ -73,6 +37,33 @@ function loadParticipant() {
   return null;
 }
 
+function loadOutbox() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(outboxKey) || "[]");
+    if (Array.isArray(saved)) {
+      return new Map(saved.filter((entry) => Array.isArray(entry) && entry.length === 2).map(([id, text]) => [String(id), String(text)]));
+    }
+  } catch (error) { /* unreadable storage: start empty */ }
+  return new Map();
+}
+
+function saveOutbox() {
+  try { localStorage.setItem(outboxKey, JSON.stringify([...outbox.entries()])); } catch (error) { /* private mode */ }
+}
+
+function newClientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // randomUUID needs a secure context (https or localhost); the gateway may be reached over plain http.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function newestId() {
+  let newest = 0;
+  for (const id of messageNodes.keys()) newest = Math.max(newest, id);
+  return newest;
+}
+
 function t(key) { return STRINGS[uiLang][key] || STRINGS.cs[key] || key; }
 
 function applyStrings() {
@@ -82,6 +73,7 @@ function applyStrings() {
     node.placeholder = t(node.dataset.i18nPlaceholder);
   }
   for (const node of messageNodes.values()) updateToggleLabel(node);
+  for (const node of outgoingNodes.values()) node.querySelector(".pending-mark").textContent = `⏳ ${t("sending")}`;
 }
 
 function setStatus(key) {
@@ -185,6 +177,53 @@ function upsertMessage(message) {
   el("empty-hint").hidden = messageNodes.size > 0;
 }
 
+function showOutgoing(clientId, text) {
+  // The writer sees the message at once, marked as sending, until the server has stored it.
+  if (outgoingNodes.has(clientId)) return;
+  const item = document.createElement("li");
+  item.className = "message mine outgoing";
+  item.dataset.clientId = clientId;
+  const body = document.createElement("p");
+  body.className = "text";
+  body.textContent = text;
+  const mark = document.createElement("p");
+  mark.className = "pending-mark";
+  mark.textContent = `⏳ ${t("sending")}`;
+  item.append(body, mark);
+  el("message-list").append(item);
+  outgoingNodes.set(clientId, item);
+  el("empty-hint").hidden = true;
+}
+
+function settleOutgoing(clientId) {
+  outbox.delete(clientId);
+  saveOutbox();
+  outgoingNodes.get(clientId)?.remove();
+  outgoingNodes.delete(clientId);
+  el("empty-hint").hidden = messageNodes.size > 0 || outgoingNodes.size > 0;
+}
+
+function sendOutbox() {
+  for (const [clientId, text] of outbox) {
+    showOutgoing(clientId, text);
+    socket.send(JSON.stringify({ type: "message", text, client_id: clientId }));
+  }
+}
+
+async function fetchMissed(after) {
+  // More was missed than the server replays on joining: page through the history from the cursor.
+  let cursor = after;
+  for (;;) {
+    const query = new URLSearchParams({ lang: me.lang, after: String(cursor), limit: "1000" });
+    const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/messages?${query}`);
+    if (!response.ok) return;
+    const page = (await response.json()).messages;
+    for (const message of page) upsertMessage(message);
+    if (page.length < 1000) return;
+    cursor = page[page.length - 1].id;
+  }
+}
+
 function renderParticipants(participants) {
   const list = el("participant-list");
   list.replaceChildren();
@@ -220,7 +259,11 @@ function connect() {
   setStatus(messageNodes.size ? "reconnecting" : "connecting");
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   socket = new WebSocket(`${scheme}://${location.host}/rooms/${encodeURIComponent(roomId)}/ws`);
-  socket.addEventListener("open", () => socket.send(JSON.stringify({ type: "join", name: me.name, lang: me.lang })));
+  socket.addEventListener("open", () => {
+    const join = { type: "join", name: me.name, lang: me.lang };
+    if (messageNodes.size) join.after = newestId(); // a reconnect: only what was missed comes back
+    socket.send(JSON.stringify(join));
+  });
   socket.addEventListener("message", (frame) => {
     let event;
     try { event = JSON.parse(frame.data); } catch (error) { return; }
@@ -230,7 +273,8 @@ function connect() {
     setComposerEnabled(false);
     if (closeEvent.code === 4404) { unknownRoom = true; setStatus("unknownRoom"); return; }
     setStatus("reconnecting");
-    setTimeout(connect, reconnectDelayMs);
+    // 1013: this page fell behind (a slow link); come straight back and catch up from the cursor.
+    setTimeout(connect, closeEvent.code === 1013 ? 200 : reconnectDelayMs);
     reconnectDelayMs = Math.min(reconnectDelayMs * 2, 15000);
   });
 }
@@ -246,6 +290,12 @@ function handleEvent(event) {
       break;
     case "history":
       for (const message of event.messages) upsertMessage(message);
+      if (event.complete === false && event.messages.length) fetchMissed(event.messages[event.messages.length - 1].id);
+      sendOutbox(); // what was written but never acknowledged, with the same ids
+      break;
+    case "ack":
+      if (event.client_id) settleOutgoing(event.client_id);
+      upsertMessage(event.message);
       break;
     case "message":
     case "update":
@@ -255,7 +305,10 @@ function handleEvent(event) {
       renderParticipants(event.participants);
       break;
     case "error":
-      if (event.code === "invalid_message") showError("composer-error", event.detail);
+      if (event.code === "invalid_message") {
+        if (event.client_id) settleOutgoing(event.client_id); // refused for good: resending would not help
+        showError("composer-error", event.detail);
+      }
       else if (event.code === "invalid_join") { showError("join-error", event.detail); openJoinDialog(); }
       else if (event.code === "unknown_room") showError("composer-error", t("unknownRoom"));
       break;
@@ -293,7 +346,11 @@ el("composer").addEventListener("submit", (submitEvent) => {
   if (!text) return;
   if (text.length > 2000) { showError("composer-error", t("tooLong")); return; }
   if (!socket || socket.readyState !== WebSocket.OPEN) return; // the text stays in the field until reconnected
-  socket.send(JSON.stringify({ type: "message", text }));
+  const clientId = newClientId();
+  outbox.set(clientId, text);
+  saveOutbox();
+  showOutgoing(clientId, text);
+  socket.send(JSON.stringify({ type: "message", text, client_id: clientId }));
   field.value = "";
   field.style.height = "";
   showError("composer-error", "");
