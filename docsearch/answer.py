@@ -34,8 +34,9 @@ _SINGLE_FACT = ("amount", "count", "date", "frequency", "person", "place")
 @dataclass(frozen=True)
 class Answer:
     quote: str
-    hit: Hit
-    sources: list[dict[str, str]]
+    hit: Hit  # the passage that answers best
+    sources: list[dict[str, str]]  # one per quoted passage, the best first
+    also: tuple[Hit, ...] = ()  # further passages quoted after the best (the runner-up)
 
 
 def _is_item(sentence: str) -> bool:
@@ -89,7 +90,7 @@ class Composer:
             if not self._states_the_fact(ranking, quote):
                 continue
             hit = self.searcher.hit(candidate, ranking.language)
-            sources = [hit.source()]
+            also: list[Hit] = []
             # A runner-up nearly as likely to answer (another passage saying the other half, or the re-ranker
             # unsure between two) is quoted after the best, with its own citation.
             runner_up = next(iter(ranking.candidates[position + 1 : position + 2]), None)
@@ -97,8 +98,9 @@ class Composer:
                 second = self.compose(ranking, runner_up)
                 if second and second not in quote and quote not in second:
                     quote = f"{quote} … {second}"
-                    sources.append(self.searcher.hit(runner_up, ranking.language).source())
-            return Answer(quote=quote, hit=hit, sources=sources)
+                    also.append(self.searcher.hit(runner_up, ranking.language))
+            sources = [h.source() for h in (hit, *also)]
+            return Answer(quote=quote, hit=hit, sources=sources, also=tuple(also))
         return None
 
     @staticmethod
