@@ -1,6 +1,6 @@
 """Room soak: many WebSocket clients in one room, each sending messages and reading everyone's (issue 11).
 
-    python -m bench.rooms_bench [--clients 50] [--messages 20] [--drop-every 0]
+    python -m bench.rooms_bench [--clients 50] [--messages 20] [--drop-every 0] [--interval 0]
 
 Starts the real gateway (uvicorn, its default WebSocket keepalive) and a fake translation service on free
 loopback ports, creates one room, and joins the clients in all three languages. Each client then sends its
@@ -11,6 +11,10 @@ arrival at each reader, translated) and ack latency. Merges the `rooms` section 
 
 `--drop-every N` makes each client cut its TCP connection right after every Nth send, before the ack, then
 reconnect and resend what was not acknowledged (the page's behaviour): retries must not duplicate anything.
+
+`--interval S` paces each client (S seconds between its messages). The burst is over in seconds, before
+uvicorn's first keepalive ping (every 20 s, 20 s to answer); `--interval 3` keeps 50 sockets busy for a
+minute, through three rounds of pings. The burst is recorded as `rooms.burst`, a paced run as `rooms.paced`.
 
 `run_soak` is also what tests/app/rooms/test_rooms_soak.py runs at a CI size.
 """
@@ -67,6 +71,7 @@ class _Client:
     lang: str
     texts: list[str]
     drop_every: int
+    interval_s: float
     live: Counter[int] = field(default_factory=Counter)  # message id -> live `message` events
     seen: set[int] = field(default_factory=set)  # live or from a history replay
     unacked: dict[str, str] = field(default_factory=dict)  # client id -> text, in sending order
@@ -130,6 +135,8 @@ async def _send(client: _Client, socket: ClientConnection, shared: _Shared) -> N
         while client_id in client.unacked:
             await client.acked.wait()
             client.acked.clear()
+        if client.interval_s:
+            await asyncio.sleep(client.interval_s)
 
 
 async def _session(client: _Client, shared: _Shared, clients: int) -> None:
@@ -174,7 +181,13 @@ async def _run_client(client: _Client, shared: _Shared, clients: int) -> None:
 
 
 async def run_soak(
-    base_url: str, room_id: str, clients: int, messages: int, drop_every: int = 0, timeout_s: float = 120.0
+    base_url: str,
+    room_id: str,
+    clients: int,
+    messages: int,
+    drop_every: int = 0,
+    timeout_s: float = 120.0,
+    interval_s: float = 0.0,
 ) -> dict[str, Any]:
     """Run the soak against a running gateway and return its figures (see the module docstring)."""
     ws_url = base_url.replace("http", "ws", 1) + f"/rooms/{room_id}/ws"
@@ -185,6 +198,7 @@ async def run_soak(
             lang=LANGUAGES[number % len(LANGUAGES)],
             texts=[f"soak c{number:03d} message {index}" for index in range(messages)],
             drop_every=drop_every,
+            interval_s=interval_s,
         )
         for number in range(clients)
     ]
@@ -203,6 +217,7 @@ async def run_soak(
         "clients": clients,
         "messages_per_client": messages,
         "drop_every": drop_every,
+        "interval_s": interval_s,
         "sent": len(sent),
         "stored": len(stored),
         "lost": len(sent - counts.keys()) + sum(len(client.texts) - client.next_text for client in soakers),
@@ -319,6 +334,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--messages", type=int, default=20, help="messages per client")
     parser.add_argument("--drop-every", type=int, default=0, help="cut the connection after every Nth send")
+    parser.add_argument("--interval", type=float, default=0.0, help="seconds between a client's messages")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds before the soak gives up")
     parser.add_argument("--no-save", action="store_true", help=f"do not merge into {RESULTS_PATH.name}")
     arguments = parser.parse_args()
@@ -335,10 +351,11 @@ def main() -> int:
                     arguments.messages,
                     arguments.drop_every,
                     arguments.timeout,
+                    arguments.interval,
                 )
             )
         errors = _server_errors(work_dir / "gateway.log")
-    section = {
+    run = {
         **figures,
         "server_errors": len(errors),
         "server_error_lines": errors[:5],
@@ -348,12 +365,13 @@ def main() -> int:
         "load_average_at_end": [round(value, 2) for value in os.getloadavg()],  # other work skews numbers
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    print(json.dumps(section, indent=2, ensure_ascii=False))
+    print(json.dumps(run, indent=2, ensure_ascii=False))
     if not arguments.no_save:
-        merge_results(section, "rooms")
+        # The other kind of run stays as it was recorded.
+        merge_results({"paced" if arguments.interval else "burst": run}, "rooms", keep=("burst", "paced"))
         print(f"merged into {RESULTS_PATH}")
-    clean = not (section["lost"] or section["duplicated"] or section["deliveries_missing"] or errors)
-    return 0 if clean and not section["deliveries_doubled"] else 1
+    clean = not (run["lost"] or run["duplicated"] or run["deliveries_missing"] or errors)
+    return 0 if clean and not run["deliveries_doubled"] else 1
 
 
 if __name__ == "__main__":

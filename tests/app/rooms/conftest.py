@@ -62,13 +62,17 @@ def client(rooms_db: Path, translation_server: FakeTranslationServer) -> Iterato
 
 @pytest.fixture
 def live_rooms_url(rooms_db: Path, translation_server: FakeTranslationServer) -> Iterator[str]:
-    """The rooms app under uvicorn (its default WebSocket keepalive and limits) on a free loopback port."""
+    """The rooms app under uvicorn on a free loopback port."""
     config = uvicorn.Config(
         build_rooms_app(rooms_db, translation_server.url),
         host="127.0.0.1",
         port=free_port(),
         log_level="warning",
         log_config=None,  # records reach pytest's caplog instead of uvicorn's own handlers
+        # Pings every second instead of every 20 s, so that a soak of a few seconds goes through several
+        # rounds of them: a loop too busy to read frames shows as sockets closed with 1011 (issue 11).
+        ws_ping_interval=1.0,
+        ws_ping_timeout=5.0,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
