@@ -91,6 +91,7 @@ bench: envs train index
 	$(APP_PY) -m bench.translation_bench
 	$(APP_PY) -m bench.documents_bench
 	$(APP_PY) -m bench.chat_bench
+	$(APP_PY) -m bench.rooms_bench
 
 # The public questions, then the project's own benchmark (dev and test split apart: retrieval recall@1/@5 and
 # MRR, answer accuracy per language, precision/recall of "the documents do not say"); reports in reports/eval/.
