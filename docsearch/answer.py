@@ -128,7 +128,9 @@ class Composer:
         scores = self._sentence_scores(row["id"], sentences, kind, ranking.variants, row["section"])
         best = max(range(len(sentences)), key=lambda i: scores[i])
         keep = {best}
-        if kind.asks_for == "list" or sentences[best].endswith(":"):
+        in_list = _is_item(sentences[best]) and list_items("\n".join(sentences)) >= 3
+        if kind.asks_for == "list" or sentences[best].endswith(":") or in_list:
+            # The list the best sentence introduces or belongs to ("who sits in the group": its members).
             keep |= self._list_of(sentences, best)
         else:
             # A second sentence close to the best answers too (a date and what happened on it, two figures).

@@ -41,6 +41,21 @@ def _embed_query_cached(text: str) -> np.ndarray:
     return np.asarray(vector, dtype=np.float32).reshape(-1)
 
 
+def embed_queries(texts: list[str]) -> np.ndarray:
+    """The embeddings of several queries, one row each (not cached: the NLU featurizer keeps its own cache).
+
+    Every user of the process-wide model (document search, the actions' matchers, the NLU featurizer) calls
+    through this module, so that one lock guards the C engine."""
+    if not texts:
+        return np.zeros((0, DIM), dtype=np.float32)
+    model = _get_model()
+    parts: list[np.ndarray] = []
+    for start in range(0, len(texts), _BATCH):
+        with _call_lock:
+            parts.append(np.asarray(model.query(texts[start : start + _BATCH]), dtype=np.float32))
+    return np.vstack([part.reshape(-1, DIM) for part in parts])
+
+
 def embed_passages(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)

@@ -23,7 +23,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("amount", (
         r"kolik\w* (korun|penez|stal|stoj|stat|bud\w* stat|financ|prostredk)", r"jaka (castka|alokace)",
-        r"v jake vysi", r"rozpocet", r"alokac", r"naklad", r"cen[aouy]\b",
+        r"v jake vysi", r"rozpocet", r"alokac", r"naklad", r"(jaka|jakou|za jakou) (je )?cen[aouy]?\b",
         r"wie ?viel (geld|kostet|euro|kronen|mittel)",
         r"wie hoch (war|ist|sind) (die|der) (betrag|budget|kosten|mittel|forderung|zuschuss)", r"kosten",
         r"kostet", r"betrag", r"budget", r"ile (kosztow|pieniedzy|srodkow|wynosi\w* (budzet|kwota))", r"kwot",
@@ -39,7 +39,7 @@ _ASKS: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"na jakie lata", r"jaki okres",
     )),
     ("person", (
-        r"kdo\b", r"koho\b", r"kym\b", r"ktera (firma|organizace|instituce|agentura|spolecnost)",
+        r"kdo\b", r"koho\b", r"komu\b", r"kym\b", r"ktera (firma|organizace|instituce|agentura|spolecnost)",
         r"ktery (odbor|subjekt|organ)", r"wer\b", r"wen\b", r"wem\b",
         r"welche (firma|organisation|institution|stelle|agentur|behorde)", r"welcher (verein|partner)",
         r"kto\b", r"kogo\b", r"ktora (firma|organizacja|instytucja|agencja)",

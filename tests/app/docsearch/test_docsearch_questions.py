@@ -20,6 +20,8 @@ from textkit import fold
         ("Wie oft tagt der Ausschuss?", "frequency"),
         ("Jak często odbywa się spotkanie?", "frequency"),
         ("Kolik stála oprava mostu?", "amount"),
+        ("Jaká je cena vstupenky do zoo?", "amount"),
+        ("Komu udělili cenu hejtmana za dobrovolnictví?", "person"),  # a prize, not a price
         ("Wie viel Geld bekommt der Verein?", "amount"),
         ("Ile kosztowała budowa?", "amount"),
         ("Kolik obcí se zapojilo?", "count"),
