@@ -24,13 +24,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions.knowledge import Knowledge, get_knowledge
-from actions.matching import (
-    GrantMatcher,
-    ServiceMatcher,
-    _default_passage_embedder,
-    _default_query_embedder,
-)
+from actions.knowledge import Knowledge, load_knowledge
+from actions.matching import GrantMatcher, ServiceMatcher, embed_passages, embed_queries
+from actions.settings import ActionsSettings
 
 CALIBRATION_DIR = Path(__file__).resolve().parent / "calibration"
 QUESTIONS_FILE = CALIBRATION_DIR / "matching_questions.yml"
@@ -85,8 +81,8 @@ def check_labels(questions: list[Question], knowledge: Knowledge) -> None:
 class Calibration:
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.embed_query = cached(_default_query_embedder)
-        self.embed_passages = cached(_default_passage_embedder)
+        self.embed_query = cached(embed_queries)
+        self.embed_passages = cached(embed_passages)
 
     def service_predictions(
         self, questions: list[Question], threshold: float, meaning_only: float
@@ -139,7 +135,7 @@ def misses(questions: list[Question], predictions: list[str]) -> list[dict[str, 
 
 def run(questions_file: Path, out_file: Path) -> dict[str, Any]:
     questions = load_questions(questions_file)
-    knowledge = get_knowledge()
+    knowledge = load_knowledge(ActionsSettings().knowledge_dir)
     check_labels(questions, knowledge)
     calibration = Calibration(knowledge)
     by = {

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import Contact, get_knowledge
+from actions.context import ActionContext, ContextAction
+from actions.knowledge import Contact
 from actions.matching import find_contacts
-from actions.replies import utter
-from actions.shared import contact_details, service_matcher
+from actions.shared import contact_details
 from actions.text import entity_values, latest_text, quote_for_reply, user_language
 
 
 def utter_contact(
+    context: ActionContext,
     dispatcher: CollectingDispatcher,
     contact: Contact,
     lang: str,
@@ -25,7 +27,7 @@ def utter_contact(
     """The contact's details when the documents give them; otherwise that they do not, naming `subject_name`
     (the service asked about) or the contact itself."""
     if contact.has_details:
-        utter(
+        context.replies.utter(
             dispatcher,
             "contact_details",
             lang,
@@ -35,10 +37,11 @@ def utter_contact(
             as_of=contact.as_of,
         )
     else:
-        utter(dispatcher, "contact_not_in_documents", lang, name=subject_name or contact.name.get(lang))
+        name = subject_name or contact.name.get(lang)
+        context.replies.utter(dispatcher, "contact_not_in_documents", lang, name=name)
 
 
-class ActionAnswerContact(Action):
+class ActionAnswerContact(ContextAction):
     def name(self) -> str:
         return "action_answer_contact"
 
@@ -47,7 +50,7 @@ class ActionAnswerContact(Action):
     ) -> list[dict[str, Any]]:
         lang = user_language(tracker)
         question = latest_text(tracker)
-        knowledge = get_knowledge()
+        knowledge = self.context.knowledge
         organisations = entity_values(tracker, "organisation")
         # A named contact first ("ARR", "Hujerová"), then the contact of the service the question is about.
         contacts: list[Contact] = []
@@ -56,13 +59,17 @@ class ActionAnswerContact(Action):
             if contacts:
                 break
         if not contacts:
-            matches = service_matcher().match(question, lang, organisations)
+            matches = await asyncio.to_thread(
+                self.context.service_matcher.match, question, lang, organisations
+            )
             contacts = [knowledge.contacts[matches[0].service.contact]] if matches else []
         if not contacts:
-            utter(dispatcher, "contact_no_match", lang, question=quote_for_reply(question))
+            self.context.replies.utter(
+                dispatcher, "contact_no_match", lang, question=quote_for_reply(question)
+            )
             return []
         # Prefer a contact the documents give details for; the others only say whom to ask.
         contacts.sort(key=lambda contact: not contact.has_details)
         contact = contacts[0]
-        utter_contact(dispatcher, contact, lang, knowledge.sources(contact.sources, lang))
+        utter_contact(self.context, dispatcher, contact, lang, knowledge.sources(contact.sources, lang))
         return []

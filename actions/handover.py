@@ -1,50 +1,33 @@
 """Handover to a person: ``validate_handover_form`` and ``action_submit_handover``.
 
-The action server writes the record to SQLite (``HANDOVER_DB``, table ``handovers`` as in
-docs/architecture.md); the gateway reads it. A record is committed before the user is told it was passed
+The action server writes the record to SQLite (``HANDOVER_DB``, table ``handovers`` defined once in
+``actions.handover_table``); the gateway reads it. A record is committed before the user is told it was passed
 on, and nothing here ever deletes or rewrites a record.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import os
 import re
 import sqlite3
-from contextlib import closing
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.replies import utter
+from actions.context import ContextAction
 from actions.shared import slot_text
 from actions.text import quote_for_reply, tokens, user_language
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HANDOVER_DB = "var/handovers.sqlite"
-MAX_QUESTION_CHARS = 5000
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE_CANDIDATE = re.compile(r"\+?\(?\d[\d\s().\-/]{7,}\d")
 _MIN_PHONE_DIGITS = 9
 _MAX_PHONE_DIGITS = 15
-
-CREATE_TABLE = """
-CREATE TABLE IF NOT EXISTS handovers (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    sender TEXT,
-    language TEXT,
-    question TEXT,
-    contact TEXT,
-    status TEXT DEFAULT 'new'
-)
-"""
 
 
 def extract_contact(text: str) -> str | None:
@@ -61,39 +44,7 @@ def extract_contact(text: str) -> str | None:
     return None
 
 
-class HandoverStore:
-    """Append-only access to the handover table."""
-
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
-        self.path = Path(path or os.environ.get("HANDOVER_DB", DEFAULT_HANDOVER_DB))
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=10)
-        connection.execute(CREATE_TABLE)
-        return connection
-
-    def add(self, sender: str, language: str, question: str, contact: str) -> int:
-        """Store one request and return its id; the row is committed when this returns."""
-        created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        with closing(self._connect()) as connection, connection:
-            cursor = connection.execute(
-                "INSERT INTO handovers (created_at, sender, language, question, contact, status) "
-                "VALUES (?, ?, ?, ?, ?, 'new')",
-                (created_at, sender, language, question[:MAX_QUESTION_CHARS], contact),
-            )
-            row_id = cursor.lastrowid
-        if row_id is None:
-            raise sqlite3.DatabaseError("insert returned no row id")
-        return int(row_id)
-
-    def all(self) -> list[dict[str, Any]]:
-        with closing(self._connect()) as connection:
-            connection.row_factory = sqlite3.Row
-            return [dict(row) for row in connection.execute("SELECT * FROM handovers ORDER BY id")]
-
-
-class ValidateHandoverForm(FormValidationAction):
+class ValidateHandoverForm(ContextAction, FormValidationAction):
     def name(self) -> str:
         return "validate_handover_form"
 
@@ -102,7 +53,7 @@ class ValidateHandoverForm(FormValidationAction):
     ) -> dict[str, Any]:
         question = slot_text(slot_value)
         if len(tokens(question)) < 2:
-            utter(dispatcher, "handover_question_too_short", user_language(tracker))
+            self.context.replies.utter(dispatcher, "handover_question_too_short", user_language(tracker))
             return {"handover_question": None}
         return {"handover_question": question}
 
@@ -113,7 +64,7 @@ class ValidateHandoverForm(FormValidationAction):
         values = slot_value if isinstance(slot_value, list) else [slot_value]
         contact = next((found for value in values if (found := extract_contact(slot_text(value)))), None)
         if contact is None:
-            utter(
+            self.context.replies.utter(
                 dispatcher,
                 "handover_contact_invalid",
                 user_language(tracker),
@@ -122,7 +73,7 @@ class ValidateHandoverForm(FormValidationAction):
         return {"handover_contact": contact}
 
 
-class ActionSubmitHandover(Action):
+class ActionSubmitHandover(ContextAction):
     def name(self) -> str:
         return "action_submit_handover"
 
@@ -132,12 +83,16 @@ class ActionSubmitHandover(Action):
         question = slot_text(tracker.get_slot("handover_question"))
         contact = slot_text(tracker.get_slot("handover_contact"))
         lang = user_language(tracker)
+        replies = self.context.replies
         try:
-            handover_id = HandoverStore().add(tracker.sender_id, lang, question, contact)
+            # SQLite blocks (and may wait for the gateway's read lock): off the event loop.
+            handover_id = await asyncio.to_thread(
+                self.context.handovers.add, tracker.sender_id, lang, question, contact
+            )
         except (sqlite3.Error, OSError):
             logger.exception("could not store the handover request of %s", tracker.sender_id)
-            utter(dispatcher, "handover_failed", lang)
+            replies.utter(dispatcher, "handover_failed", lang)
         else:
             logger.info("handover %s stored for %s", handover_id, tracker.sender_id)
-            utter(dispatcher, "handover_submitted", lang, handover_id=handover_id, contact=contact)
+            replies.utter(dispatcher, "handover_submitted", lang, handover_id=handover_id, contact=contact)
         return [SlotSet("handover_question", None), SlotSet("handover_contact", None)]

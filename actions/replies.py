@@ -22,7 +22,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import LANGUAGES
 
-DEFAULT_REPLIES_FILE = Path(__file__).resolve().with_name("replies.yml")
 _VARIABLE = re.compile(r"{([^\n{}]+?)}")
 
 
@@ -36,10 +35,6 @@ class Reply:
 
     text: str
     buttons: tuple[dict[str, str], ...] = ()
-
-
-def replies_file() -> Path:
-    return Path(os.environ.get("REPLIES_FILE", str(DEFAULT_REPLIES_FILE)))
 
 
 def variable_names(text: str) -> set[str]:
@@ -63,6 +58,7 @@ def _parse_variation(path: Path, name: str, lang: str, raw: Any) -> Reply:
     )
 
 
+# A memo of the parsed file (the tests' reply_name() reads it for every message), not application state.
 @lru_cache(maxsize=4)
 def load_replies(path: str) -> dict[str, dict[str, Reply]]:
     """All replies of ``path`` by name and language; raises :class:`RepliesError` naming what is wrong."""
@@ -88,39 +84,47 @@ def load_replies(path: str) -> dict[str, dict[str, Reply]]:
     return replies
 
 
-def reply(name: str, lang: str) -> Reply:
-    """The variation of reply ``name`` in ``lang`` (Czech for a language we do not have)."""
-    replies = load_replies(str(replies_file()))
-    if name not in replies:
-        raise KeyError(f"reply {name!r} is not defined in {replies_file()}")
-    return replies[name][lang if lang in LANGUAGES else "cs"]
-
-
 def fill(template: str, variables: dict[str, Any]) -> str:
     """Fill ``{name}`` placeholders like Rasa does; unknown names are left as they are."""
     return _VARIABLE.sub(lambda match: str(variables.get(match.group(1), match.group(0))), template)
 
 
-def render(name: str, lang: str, variables: dict[str, Any] | None = None) -> str:
-    """The text of reply ``name`` in ``lang`` with ``variables`` filled in."""
-    return fill(reply(name, lang).text, variables or {})
+@dataclass(frozen=True)
+class Replies:
+    """The replies of one file (loaded and checked at start-up), rendered in a conversation's language."""
 
+    by_name: dict[str, dict[str, Reply]]
 
-def utter(
-    dispatcher: CollectingDispatcher,
-    reply_name: str,
-    lang: str,
-    /,
-    *,
-    json_message: dict[str, Any] | None = None,
-    **variables: Any,
-) -> None:
-    """Send reply ``reply_name`` in ``lang`` with ``variables`` filled in (positional-only parameters, so
-    that a variable may be called ``name``); ``json_message`` (sources, language) goes with it as custom data.
-    """
-    chosen = reply(reply_name, lang)
-    dispatcher.utter_message(
-        text=fill(chosen.text, variables),
-        buttons=[dict(button) for button in chosen.buttons] or None,
-        json_message=json_message,
-    )
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Replies:
+        return cls(load_replies(str(path)))
+
+    def reply(self, name: str, lang: str) -> Reply:
+        """The variation of reply ``name`` in ``lang`` (Czech for a language we do not have)."""
+        if name not in self.by_name:
+            raise KeyError(f"reply {name!r} is not defined")
+        return self.by_name[name][lang if lang in LANGUAGES else "cs"]
+
+    def render(self, name: str, lang: str, variables: dict[str, Any] | None = None) -> str:
+        """The text of reply ``name`` in ``lang`` with ``variables`` filled in."""
+        return fill(self.reply(name, lang).text, variables or {})
+
+    def utter(
+        self,
+        dispatcher: CollectingDispatcher,
+        reply_name: str,
+        lang: str,
+        /,
+        *,
+        json_message: dict[str, Any] | None = None,
+        **variables: Any,
+    ) -> None:
+        """Send reply ``reply_name`` in ``lang`` with ``variables`` filled in (positional-only parameters, so
+        that a variable may be called ``name``); ``json_message`` (sources, language) goes with it as custom
+        data."""
+        chosen = self.reply(reply_name, lang)
+        dispatcher.utter_message(
+            text=fill(chosen.text, variables),
+            buttons=[dict(button) for button in chosen.buttons] or None,
+            json_message=json_message,
+        )

@@ -1,56 +1,10 @@
-"""Process-wide matchers built once from the knowledge (the embeddings of the knowledge are computed once)."""
+"""Small reply helpers shared by the actions: contact details, source titles, slot text."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
-from actions.knowledge import LANGUAGES, Contact, Knowledge, get_knowledge
-from actions.matching import GrantMatcher, ServiceMatcher
-from actions.text import word_forms
-
-logger = logging.getLogger(__name__)
-
-_lock = threading.Lock()
-_service_matcher: ServiceMatcher | None = None
-_grant_matcher: GrantMatcher | None = None
-
-
-def service_matcher() -> ServiceMatcher:
-    global _service_matcher
-    with _lock:
-        if _service_matcher is None:
-            _service_matcher = ServiceMatcher(get_knowledge())
-        return _service_matcher
-
-
-def grant_matcher() -> GrantMatcher:
-    global _grant_matcher
-    with _lock:
-        if _grant_matcher is None:
-            _grant_matcher = GrantMatcher(get_knowledge())
-        return _grant_matcher
-
-
-def reset_matchers() -> None:
-    """Forget the matchers (tests that swap the knowledge)."""
-    global _service_matcher, _grant_matcher
-    with _lock:
-        _service_matcher = None
-        _grant_matcher = None
-
-
-def warm_up() -> None:
-    """Load the lemmatizer dictionaries and embed the knowledge, so that the first question is fast."""
-    try:
-        for lang in LANGUAGES:
-            word_forms("dotace", lang)
-        service_matcher().warm()
-        grant_matcher().warm()
-        logger.info("knowledge embeddings and lemmatizer ready")
-    except Exception:  # a failed warm-up only costs speed: the first question retries
-        logger.exception("warm-up failed; matchers will load on first use")
+from actions.knowledge import Contact, Knowledge
 
 
 def contact_details(contact: Contact, lang: str) -> str:

@@ -7,6 +7,7 @@ processes on other ports. Ctrl-C (SIGINT) or SIGTERM stops supervisord, which st
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -81,6 +82,10 @@ class Stack:
         endpoint_inherited = "ACTION_ENDPOINT_URL" in merged and "ACTIONS_PORT" not in self.env
         if "ACTION_ENDPOINT_URL" not in self.env and not endpoint_inherited:
             merged["ACTION_ENDPOINT_URL"] = f"{merged['ACTIONS_URL']}/webhook"
+        # The secret Rasa sends to the action server (endpoints.yml; actions/server.py refuses calls without
+        # it): new for every stack unless one is given or inherited.
+        if not merged.get("ACTIONS_TOKEN"):
+            merged["ACTIONS_TOKEN"] = secrets.token_urlsafe(32)
         self.env = merged
 
     @property

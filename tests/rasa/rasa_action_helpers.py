@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
@@ -12,8 +13,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import ActionContext
+from actions.document_search import DocumentSearch
+from actions.handover_store import HandoverStore
 from actions.knowledge import LANGUAGES
-from actions.replies import load_replies, replies_file
+from actions.replies import load_replies
+from actions.settings import DEFAULT_REPLIES_FILE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,6 +55,18 @@ def make_tracker(
     )
 
 
+def with_documents(context: ActionContext, index: Any) -> ActionContext:
+    """``context`` whose document search asks ``index`` (anything with ``answer(question, lang)``)."""
+    return dataclasses.replace(
+        context, documents=DocumentSearch(context.settings.document_index, index=index)
+    )
+
+
+def with_handover_db(context: ActionContext, path: Path) -> ActionContext:
+    """``context`` whose handovers are written to the database at ``path``."""
+    return dataclasses.replace(context, handovers=HandoverStore(path))
+
+
 def run_action(action: Action, tracker: Tracker) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, {}))
@@ -68,7 +85,7 @@ def reply_name(text: str) -> str:
     the most fixed text wins.
     """
     best_name, best_literal = "", -1
-    for name, variations in load_replies(str(replies_file())).items():
+    for name, variations in load_replies(str(DEFAULT_REPLIES_FILE)).items():
         for lang in LANGUAGES:
             template = variations[lang].text
             literal_parts = _VARIABLE.split(template)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_action_helpers import make_tracker, replies_of, run_action, sources_of, texts_of
+from rasa_action_helpers import make_tracker, replies_of, run_action, sources_of, texts_of, with_documents
 
-from actions import documents
+from actions.context import ActionContext
 from actions.documents import ActionAnswerDocument
 
 docsearch_index = pytest.importorskip("docsearch")
@@ -39,17 +39,15 @@ def real_answer() -> Any:
     return docsearch_index.Answer(quote=hit.text, hit=hit, sources=[hit.source()])
 
 
-def test_real_answer_objects_make_a_cited_reply() -> None:
-    documents.set_document_index(IndexReturningRealAnswers(real_answer()))
-    try:
-        tracker = make_tracker("Do kdy lze požádat o kompostér?", intent="ask_document")
-        _, dispatcher = run_action(ActionAnswerDocument(), tracker)
-    finally:
-        documents.set_document_index(None)
+def test_real_answer_objects_make_a_cited_reply(context: ActionContext) -> None:
+    action = ActionAnswerDocument(with_documents(context, IndexReturningRealAnswers(real_answer())))
+    tracker = make_tracker("Do kdy lze požádat o kompostér?", intent="ask_document")
+    _, dispatcher = run_action(action, tracker)
     assert replies_of(dispatcher) == ["document_answer"]
     text = texts_of(dispatcher)[0]
     assert "30. června" in text
-    assert "Oznámení obce o kompostérech, Kompostéry (2026-01-05)" in text
+    # The citation travels once, as the source card below (test_actions_documents.py), not in the text.
+    assert "Oznámení obce o kompostérech" not in text
     assert sources_of(dispatcher) == [
         {
             "title": "Oznámení obce o kompostérech",

@@ -15,9 +15,11 @@ from rasa_action_helpers import (
     sample_answer,
     sources_of,
     texts_of,
+    with_documents,
 )
 
-from actions import documents, translation
+from actions import translation
+from actions.context import ActionContext
 from actions.documents import ActionAnswerDocument, ActionFallback
 
 
@@ -40,16 +42,16 @@ def translation_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         calls.append({"url": url, "json": json})
         return FakeResponse(200, {"translatedText": f"[{json['target']}] übersetzt"})
 
-    monkeypatch.setenv("TRANSLATION_URL", "http://translator.test:9")
+    # The test context's TRANSLATION_URL is http://translator.test:9 (conftest.py).
     monkeypatch.setattr(translation.requests, "post", fake_post)
     return calls
 
 
 def test_czech_answer_is_the_quote_and_its_citation_the_source_card(
-    document_index: FakeDocumentIndex,
+    document_context: ActionContext, document_index: FakeDocumentIndex
 ) -> None:
     tracker = make_tracker("Kdy se okopávají záhony krajských zahrad?", intent="ask_document")
-    events, dispatcher = run_action(ActionAnswerDocument(), tracker)
+    events, dispatcher = run_action(ActionAnswerDocument(document_context), tracker)
     assert events == []
     text = texts_of(dispatcher)[0]
     assert "každé úterý" in text
@@ -68,10 +70,10 @@ def test_czech_answer_is_the_quote_and_its_citation_the_source_card(
 
 
 def test_german_answer_is_translated_and_keeps_the_original(
-    document_index: FakeDocumentIndex, translation_calls: list[dict[str, Any]]
+    document_context: ActionContext, translation_calls: list[dict[str, Any]]
 ) -> None:
     tracker = make_tracker("Wie oft werden die Beete der Gärten gehackt?", intent="ask_document", lang="de")
-    _, dispatcher = run_action(ActionAnswerDocument(), tracker)
+    _, dispatcher = run_action(ActionAnswerDocument(document_context), tracker)
     assert replies_of(dispatcher) == ["document_answer_translated"]
     text = texts_of(dispatcher)[0]
     assert "[de] übersetzt" in text and "každé úterý" in text and "Quelle" not in text and "\n\n" not in text
@@ -94,7 +96,7 @@ def test_german_answer_is_translated_and_keeps_the_original(
     ],
 )
 def test_translation_failure_shows_the_original_with_a_note(
-    document_index: FakeDocumentIndex, monkeypatch: pytest.MonkeyPatch, failure: Any
+    document_context: ActionContext, monkeypatch: pytest.MonkeyPatch, failure: Any
 ) -> None:
     def failing_post(url: str, json: dict[str, Any], timeout: float) -> FakeResponse:
         if isinstance(failure, Exception):
@@ -103,51 +105,67 @@ def test_translation_failure_shows_the_original_with_a_note(
 
     monkeypatch.setattr(translation.requests, "post", failing_post)
     tracker = make_tracker("Kiedy się pieli grządki w ogrodach kraju?", intent="ask_document", lang="pl")
-    _, dispatcher = run_action(ActionAnswerDocument(), tracker)
+    _, dispatcher = run_action(ActionAnswerDocument(document_context), tracker)
     assert replies_of(dispatcher) == ["document_answer_untranslated"]
     text = texts_of(dispatcher)[0]
     assert "Tłumaczenie jest teraz niedostępne" in text and "každé úterý" in text
     assert sources_of(dispatcher)
 
 
-def test_no_answer_names_the_question_and_invents_no_figure(empty_document_index: FakeDocumentIndex) -> None:
+def test_no_answer_names_the_question_and_invents_no_figure(empty_document_context: ActionContext) -> None:
     question = "Kolik zaměstnanců má oddělení rozvojových koncepcí?"
-    _, dispatcher = run_action(ActionAnswerDocument(), make_tracker(question, intent="ask_document"))
+    tracker = make_tracker(question, intent="ask_document")
+    _, dispatcher = run_action(ActionAnswerDocument(empty_document_context), tracker)
     assert replies_of(dispatcher) == ["no_answer"]
     text = texts_of(dispatcher)[0]
     assert question in text and "neodpovídají" in text and "odbor" in text
     assert not re.search(r"\d", text)
 
 
-def test_fallback_tries_the_documents_first(document_index: FakeDocumentIndex) -> None:
+def test_fallback_tries_the_documents_first(document_context: ActionContext) -> None:
     tracker = make_tracker("a ty záhony?", intent="nlu_fallback")
-    _, dispatcher = run_action(ActionFallback(), tracker)
+    _, dispatcher = run_action(ActionFallback(document_context), tracker)
     assert replies_of(dispatcher) == ["document_answer"]
 
 
 def test_fallback_without_answer_says_plainly_it_does_not_know(
-    empty_document_index: FakeDocumentIndex,
+    empty_document_context: ActionContext,
 ) -> None:
     tracker = make_tracker("Wann fährt der Bus nach Görlitz?", intent="nlu_fallback", lang="de")
-    _, dispatcher = run_action(ActionFallback(), tracker)
+    _, dispatcher = run_action(ActionFallback(empty_document_context), tracker)
     text = texts_of(dispatcher)[0]
     assert "Wann fährt der Bus nach Görlitz?" in text and "keine Antwort" in text and "Kreisamt" in text
 
 
-def test_failing_index_is_treated_as_no_answer() -> None:
+def test_failing_index_is_treated_as_no_answer(context: ActionContext) -> None:
     class BrokenIndex:
         def answer(self, question: str, lang: str) -> None:
             raise RuntimeError("disk error")
 
-    documents.set_document_index(BrokenIndex())
-    try:
-        _, dispatcher = run_action(ActionAnswerDocument(), make_tracker("cokoliv", intent="ask_document"))
-    finally:
-        documents.set_document_index(None)
+    action = ActionAnswerDocument(with_documents(context, BrokenIndex()))
+    _, dispatcher = run_action(action, make_tracker("cokoliv", intent="ask_document"))
     assert replies_of(dispatcher) == ["no_answer"]
 
 
-def test_missing_index_file_is_treated_as_no_answer(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DOCUMENT_INDEX", str(tmp_path / "missing.sqlite"))
-    _, dispatcher = run_action(ActionFallback(), make_tracker("něco", intent="nlu_fallback"))
+def test_missing_index_file_is_treated_as_no_answer(context: ActionContext) -> None:
+    # The session's settings name an index file that does not exist (conftest.py).
+    assert not context.settings.document_index.exists()
+    _, dispatcher = run_action(ActionFallback(context), make_tracker("něco", intent="nlu_fallback"))
     assert replies_of(dispatcher) == ["no_answer"]
+
+
+def test_the_search_runs_off_the_event_loop(context: ActionContext) -> None:
+    import threading
+
+    class ThreadRecordingIndex:
+        def __init__(self) -> None:
+            self.threads: list[str] = []
+
+        def answer(self, question: str, lang: str) -> None:
+            self.threads.append(threading.current_thread().name)
+
+    index = ThreadRecordingIndex()
+    run_action(
+        ActionAnswerDocument(with_documents(context, index)), make_tracker("něco", intent="ask_document")
+    )
+    assert index.threads and index.threads[0] != threading.main_thread().name

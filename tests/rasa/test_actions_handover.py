@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
-from rasa_action_helpers import make_tracker, replies_of, run_action, texts_of
+from rasa_action_helpers import make_tracker, replies_of, run_action, texts_of, with_handover_db
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handover import ActionSubmitHandover, HandoverStore, ValidateHandoverForm, extract_contact
+from actions import handover_table
+from actions.context import ActionContext
+from actions.handover import ActionSubmitHandover, ValidateHandoverForm, extract_contact
+from actions.handover_store import HandoverStore
 
 
 @pytest.fixture
-def handover_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "var" / "handovers.sqlite"
-    monkeypatch.setenv("HANDOVER_DB", str(path))
-    return path
+def handover_context(context: ActionContext, handover_db: Path) -> ActionContext:
+    """The context writing handovers to a fresh database of this test (``handover_db``, conftest.py)."""
+    return with_handover_db(context, handover_db)
 
 
 @pytest.mark.parametrize(
@@ -37,19 +40,21 @@ def test_contact_extraction(text: str, contact: str | None) -> None:
     assert extract_contact(text) == contact
 
 
-def test_invalid_contact_is_asked_again_politely() -> None:
+def test_invalid_contact_is_asked_again_politely(context: ActionContext) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("zítra odpoledne", intent="inform", lang="de", active_loop="handover_form")
-    result = ValidateHandoverForm().validate_handover_contact("zítra odpoledne", dispatcher, tracker, {})
+    result = ValidateHandoverForm(context).validate_handover_contact(
+        "zítra odpoledne", dispatcher, tracker, {}
+    )
     assert result == {"handover_contact": None}
     assert replies_of(dispatcher) == ["handover_contact_invalid"]
     assert "zítra odpoledne" in texts_of(dispatcher)[0]
 
 
-def test_valid_contact_and_question_are_kept() -> None:
+def test_valid_contact_and_question_are_kept(context: ActionContext) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("x", intent="inform", active_loop="handover_form")
-    form = ValidateHandoverForm()
+    form = ValidateHandoverForm(context)
     assert form.validate_handover_contact("+48 601 234 567", dispatcher, tracker, {}) == {
         "handover_contact": "+48 601 234 567"
     }
@@ -60,28 +65,28 @@ def test_valid_contact_and_question_are_kept() -> None:
     assert dispatcher.messages == []
 
 
-def test_contact_found_twice_by_two_extractors_is_taken_once() -> None:
+def test_contact_found_twice_by_two_extractors_is_taken_once(context: ActionContext) -> None:
     # DIET and RegexEntityExtractor may both extract the address; the slot then holds a list.
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("pište na jana@example.cz", intent="inform", active_loop="handover_form")
-    result = ValidateHandoverForm().validate_handover_contact(
+    result = ValidateHandoverForm(context).validate_handover_contact(
         ["jana@example", "jana@example.cz"], dispatcher, tracker, {}
     )
     assert result == {"handover_contact": "jana@example.cz"}
     assert dispatcher.messages == []
 
 
-def test_too_short_question_is_asked_again() -> None:
+def test_too_short_question_is_asked_again(context: ActionContext) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("?", intent="inform", active_loop="handover_form")
-    assert ValidateHandoverForm().validate_handover_question("?", dispatcher, tracker, {}) == {
+    assert ValidateHandoverForm(context).validate_handover_question("?", dispatcher, tracker, {}) == {
         "handover_question": None
     }
     assert replies_of(dispatcher) == ["handover_question_too_short"]
 
 
 def submit(
-    question: str, contact: str, lang: str = "cs", sender: str = "user-1"
+    context: ActionContext, question: str, contact: str, lang: str = "cs", sender: str = "user-1"
 ) -> tuple[list, CollectingDispatcher]:
     tracker = make_tracker(
         contact,
@@ -90,11 +95,13 @@ def submit(
         sender=sender,
         slots={"handover_question": question, "handover_contact": contact},
     )
-    return run_action(ActionSubmitHandover(), tracker)
+    return run_action(ActionSubmitHandover(context), tracker)
 
 
-def test_submit_stores_the_request_and_says_what_happens_next(handover_db: Path) -> None:
-    events, dispatcher = submit("Kdy bude vyhlášen program 2.8?", "jana@example.cz")
+def test_submit_stores_the_request_and_says_what_happens_next(
+    handover_context: ActionContext, handover_db: Path
+) -> None:
+    events, dispatcher = submit(handover_context, "Kdy bude vyhlášen program 2.8?", "jana@example.cz")
     assert SlotSet("handover_question", None) in events and SlotSet("handover_contact", None) in events
     assert replies_of(dispatcher) == ["handover_submitted"]
     text = texts_of(dispatcher)[0]
@@ -107,13 +114,15 @@ def test_submit_stores_the_request_and_says_what_happens_next(handover_db: Path)
     assert rows[0][6].endswith("+00:00")
 
 
-def test_later_requests_never_replace_earlier_ones(handover_db: Path) -> None:
-    submit("první dotaz k dotacím", "a@example.cz", sender="a")
-    submit("zweite Frage zum Aktionsplan", "+49 351 1234567", lang="de", sender="b")
+def test_later_requests_never_replace_earlier_ones(
+    handover_context: ActionContext, handover_db: Path
+) -> None:
+    submit(handover_context, "první dotaz k dotacím", "a@example.cz", sender="a")
+    submit(handover_context, "zweite Frage zum Aktionsplan", "+49 351 1234567", lang="de", sender="b")
     # The gateway may hold the database open while the action server writes.
     with sqlite3.connect(handover_db) as reader:
         reader.execute("SELECT count(*) FROM handovers").fetchone()
-        submit("trzecie pytanie", "c@example.pl", lang="pl", sender="c")
+        submit(handover_context, "trzecie pytanie", "c@example.pl", lang="pl", sender="c")
     records = HandoverStore(handover_db).all()
     assert [(record["sender"], record["language"]) for record in records] == [
         ("a", "cs"),
@@ -122,7 +131,9 @@ def test_later_requests_never_replace_earlier_ones(handover_db: Path) -> None:
     ]
 
 
-def test_existing_table_from_the_gateway_is_reused(handover_db: Path) -> None:
+def test_existing_table_from_the_gateway_is_reused(
+    handover_context: ActionContext, handover_db: Path
+) -> None:
     handover_db.parent.mkdir(parents=True)
     with sqlite3.connect(handover_db) as connection:
         connection.execute(
@@ -130,19 +141,62 @@ def test_existing_table_from_the_gateway_is_reused(handover_db: Path) -> None:
             "question TEXT, contact TEXT, status TEXT DEFAULT 'new')"
         )
         connection.execute("INSERT INTO handovers (created_at, question, status) VALUES ('x', 'old', 'done')")
-    submit("nový dotaz na úřad", "n@example.cz")
+    submit(handover_context, "nový dotaz na úřad", "n@example.cz")
     assert [record["question"] for record in HandoverStore(handover_db).all()] == [
         "old",
         "nový dotaz na úřad",
     ]
 
 
-def test_storage_failure_tells_the_user_where_to_turn(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_storage_failure_tells_the_user_where_to_turn(context: ActionContext, tmp_path: Path) -> None:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the database folder should be")
-    monkeypatch.setenv("HANDOVER_DB", str(blocked / "handovers.sqlite"))
-    _, dispatcher = submit("dotaz", "x@example.cz", lang="pl")
+    blocked_context = with_handover_db(context, blocked / "handovers.sqlite")
+    _, dispatcher = submit(blocked_context, "dotaz", "x@example.cz", lang="pl")
     assert replies_of(dispatcher) == ["handover_failed"]
     assert "Urzędu Kraju Libereckiego" in texts_of(dispatcher)[0]
+
+
+# --- the one handover table (actions/handover_table.py, read by the gateway too) ---------------------------
+
+LEGACY_TABLES = {
+    "action server": "CREATE TABLE handovers (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL, sender TEXT, "
+    "language TEXT, question TEXT, contact TEXT, status TEXT DEFAULT 'new')",
+    "gateway": "CREATE TABLE handovers (id INTEGER PRIMARY KEY, created_at TEXT, sender TEXT, language TEXT, "
+    "question TEXT, contact TEXT, status TEXT DEFAULT 'new')",
+}
+
+
+@pytest.mark.parametrize("made_by", sorted(LEGACY_TABLES))
+def test_a_table_made_before_the_shared_schema_is_adopted(handover_db: Path, made_by: str) -> None:
+    handover_db.parent.mkdir(parents=True)
+    with sqlite3.connect(handover_db) as connection:
+        connection.execute(LEGACY_TABLES[made_by])
+        connection.execute(
+            "INSERT INTO handovers (created_at, question) VALUES ('2026-01-01T00:00:00+00:00', 'old')"
+        )
+    HandoverStore(handover_db).add("s", "de", "neu", "n@example.de")
+    with closing(handover_table.connect(handover_db)) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone() == (handover_table.SCHEMA_VERSION,)
+        indexes = {row[1] for row in connection.execute("PRAGMA index_list(handovers)")}
+        assert "handovers_newest" in indexes
+        assert [row["question"] for row in handover_table.newest(connection, 10)] == ["neu", "old"]
+
+
+def test_the_writer_and_the_reader_share_one_schema(handover_db: Path) -> None:
+    store = HandoverStore(handover_db)
+    first = store.add("a", "cs", "první", "a@example.cz")
+    second = store.add("b", "pl", "drugie", "+48 601 234 567")
+    with closing(handover_table.connect(handover_db)) as connection:
+        newest = handover_table.newest(connection, 1)
+    assert second > first
+    assert [tuple(row) for row in newest] == [handover_table.COLUMNS]
+    assert newest[0]["id"] == second and newest[0]["status"] == "new"
+
+
+def test_a_table_without_the_contract_columns_is_an_error(handover_db: Path) -> None:
+    handover_db.parent.mkdir(parents=True)
+    with sqlite3.connect(handover_db) as connection:
+        connection.execute("CREATE TABLE handovers (id INTEGER PRIMARY KEY, note TEXT)")
+    with pytest.raises(sqlite3.DatabaseError, match="lacks the columns created_at"):
+        HandoverStore(handover_db).add("s", "cs", "q", "c@example.cz")

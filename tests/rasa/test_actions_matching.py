@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from actions.context import ActionContext
 from actions.matching import applicant_type_of, grant_topic_words
-from actions.shared import grant_matcher, service_matcher
 
 RELATED = [
     ("cs", "Chci založit firmu, kdo mi pomůže?", "lipoink"),
@@ -28,14 +28,16 @@ UNRELATED = [
 
 
 @pytest.mark.parametrize(("lang", "question", "service_id"), RELATED)
-def test_related_questions_match(lang: str, question: str, service_id: str) -> None:
-    matches = service_matcher().match(question, lang)
+def test_related_questions_match(context: ActionContext, lang: str, question: str, service_id: str) -> None:
+    matches = context.service_matcher.match(question, lang)
     assert matches and matches[0].service.id == service_id
 
 
 @pytest.mark.parametrize(("lang", "question"), UNRELATED)
-def test_unrelated_questions_stay_below_the_threshold(lang: str, question: str) -> None:
-    assert service_matcher().match(question, lang) == []
+def test_unrelated_questions_stay_below_the_threshold(
+    context: ActionContext, lang: str, question: str
+) -> None:
+    assert context.service_matcher.match(question, lang) == []
 
 
 @pytest.mark.parametrize(
@@ -81,8 +83,8 @@ def test_applicant_types(text: str, applicant_type: str | None) -> None:
         ("de", "Solaranlage auf dem Dach", []),
     ],
 )
-def test_grant_matching(lang: str, topic: str, grant_ids: list[str]) -> None:
-    assert [grant.id for grant in grant_matcher().match(topic, lang)] == grant_ids
+def test_grant_matching(context: ActionContext, lang: str, topic: str, grant_ids: list[str]) -> None:
+    assert [grant.id for grant in context.grant_matcher.match(topic, lang)] == grant_ids
 
 
 @pytest.mark.parametrize(
