@@ -1,21 +1,17 @@
-"""Reads the handover requests that the action server records (table in docs/architecture.md)."""
+"""Reads the handover requests that the action server records.
 
-import sqlite3
+The table is defined once, in ``actions/handover_table.py`` (plain sqlite3, importable here too): its schema,
+its migration and the newest-first query the gateway lists.
+"""
+
+from contextlib import closing
 from pathlib import Path
 
+from actions import handover_table
+from actions.handover_table import CREATE_TABLE_SQL
 from gateway.schemas import Handover
 
-CREATE_TABLE_SQL = """
-CREATE TABLE IF NOT EXISTS handovers (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT,
-    sender TEXT,
-    language TEXT,
-    question TEXT,
-    contact TEXT,
-    status TEXT DEFAULT 'new'
-)
-"""
+__all__ = ["CREATE_TABLE_SQL", "HandoverStore"]
 
 
 class HandoverStore:
@@ -26,18 +22,8 @@ class HandoverStore:
         """The `limit` newest handovers; none while the action server has not created the database yet."""
         if not self._database_path.is_file():
             return []
-        connection = sqlite3.connect(self._database_path, timeout=5)
-        try:
-            connection.row_factory = sqlite3.Row
-            # The table contract says whoever opens the file first creates the table.
-            connection.execute(CREATE_TABLE_SQL)
-            rows = connection.execute(
-                "SELECT id, created_at, sender, language, question, contact, status FROM handovers "
-                "ORDER BY created_at DESC, id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
-        finally:
-            connection.close()
+        with closing(handover_table.connect(self._database_path, busy_timeout_s=5)) as connection:
+            rows = handover_table.newest(connection, limit)
         return [
             Handover(
                 id=row["id"],
