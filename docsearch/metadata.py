@@ -31,7 +31,13 @@ class DocumentInfo:
 
 
 def load_documents_yml(knowledge_dir: Path) -> dict[str, DocumentInfo]:
-    """Entries of knowledge/documents.yml keyed by file name; an absent or broken file means no entries."""
+    """Entries of knowledge/documents.yml keyed by file name; an absent or broken file means no entries, an
+    entry that does not fit the schema is left out with a warning.
+
+    Each entry is read with the knowledge schema's own model (`actions/knowledge_schema.py`, pydantic's v1
+    API in either environment), so the actions and the index never read one file two ways."""
+    from actions.knowledge_schema import DocumentMetadata, ValidationError
+
     path = knowledge_dir / "documents.yml"
     if not path.is_file():
         return {}
@@ -44,15 +50,16 @@ def load_documents_yml(knowledge_dir: Path) -> dict[str, DocumentInfo]:
         print(f"warning: {path} ignored: expected a list of entries", file=sys.stderr)
         return {}
     result: dict[str, DocumentInfo] = {}
-    for entry in entries:
-        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
+    for position, entry in enumerate(entries, start=1):
+        try:
+            document = DocumentMetadata.parse_obj(entry)
+        except ValidationError as error:
+            print(f"warning: {path}: entry #{position} ignored: {error}", file=sys.stderr)
             continue
-        titles = entry.get("title")
-        summaries = entry.get("summary")
-        result[entry["file"]] = DocumentInfo(
-            titles={str(k): str(v) for k, v in titles.items()} if isinstance(titles, dict) else {},
-            date=str(entry.get("date") or ""),
-            summaries={str(k): str(v) for k, v in summaries.items()} if isinstance(summaries, dict) else {},
+        result[document.file] = DocumentInfo(
+            titles=document.title.dict(),
+            date=document.date,
+            summaries=document.summary.dict() if document.summary else {},
         )
     return result
 
