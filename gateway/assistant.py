@@ -8,6 +8,7 @@ from typing import Any, Literal
 from gateway.language import SUPPORTED_LANGUAGES, LanguageCode, LanguageGuesser
 from gateway.rasa_client import RasaClient
 from gateway.schemas import Button, ChatMessage, ChatReply, Source
+from textkit.sanitize import sanitize_text
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ class Assistant:
         return self._languages.resolve(sender, message)
 
     async def ask(self, sender: str, message: str, lang: RequestedLanguage = "auto") -> ChatReply:
+        # Every channel (web chat, Telegram) passes here: no text reaches the NLU with long runs of marks.
+        message = sanitize_text(message)
         language = self.choose_language(sender, message, lang)
         lock = self._sender_locks.get(sender)
         if lock is None:

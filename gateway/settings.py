@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str = ""
     # The Bot API base (a local Bot API server, or a fake one in tests); empty: Telegram's own.
     telegram_base_url: str = ""
+    # The bot's chat state (the /lang choices of chats and group members), kept across restarts.
+    telegram_state_file: Path = Path("var/telegram-state.pickle")
 
     # Rasa answers a document question in a few seconds on 2 CPU cores; a minute covers a cold start.
     rasa_timeout_s: float = 60.0

@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from gateway.schemas import HAS_TEXT
+
 RoomLanguage = Literal["cs", "de", "pl"]
 ROOM_LANGUAGES: tuple[RoomLanguage, ...] = ("cs", "de", "pl")
 MAX_ROOM_MESSAGE_CHARS = 2_000
@@ -45,7 +47,7 @@ class Participant(BaseModel):
 class Author(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    name: str = Field(max_length=MAX_NAME_CHARS)
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, pattern=HAS_TEXT)
     lang: RoomLanguage
 
     @field_validator("name")
@@ -64,7 +66,7 @@ class JoinRequest(Author):
 class MessageText(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    text: str = Field(max_length=MAX_ROOM_MESSAGE_CHARS)
+    text: str = Field(min_length=1, max_length=MAX_ROOM_MESSAGE_CHARS, pattern=HAS_TEXT)
     client_id: str | None = Field(
         default=None,
         pattern=CLIENT_ID_PATTERN,

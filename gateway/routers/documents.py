@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Query
 from gateway.dependencies import DocumentSearchDep, LanguageGuesserDep
 from gateway.document_search import DocumentIndexUnavailable
 from gateway.language import DEFAULT_LANGUAGE
-from gateway.schemas import DocumentSearchResponse
+from gateway.schemas import HAS_TEXT, DocumentSearchResponse
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 
@@ -23,7 +23,10 @@ MAX_RESULTS = 50
 async def search_documents(
     document_search: DocumentSearchDep,
     language_guesser: LanguageGuesserDep,
-    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="The question or search words")] = "",
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=MAX_QUERY_CHARS, pattern=HAS_TEXT, description="The question"),
+    ],
     lang: Literal["cs", "de", "pl", "auto"] = "auto",
     k: Annotated[int, Query(ge=1, le=MAX_RESULTS, description="How many passages")] = 5,
 ) -> DocumentSearchResponse:

@@ -1,8 +1,11 @@
 """Builds the Telegram Application and runs it for the gateway's lifespan (polling or webhook)."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -17,6 +20,7 @@ from telegram.ext import (
 from gateway.settings import Settings
 from gateway.telegram import handlers
 from gateway.telegram.handlers import BotServices
+from gateway.telegram.state import chat_state, keep_state_saved
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +36,22 @@ COMMANDS = [
 
 
 def build_application(
-    token: str, services: BotServices, base_url: str = "", with_updater: bool = True
+    token: str,
+    services: BotServices,
+    base_url: str = "",
+    with_updater: bool = True,
+    state_file: Path | None = None,
 ) -> Application:
     """The bot with every handler registered. with_updater=False for webhook mode (updates come from the
-    gateway's route instead of getUpdates)."""
+    gateway's route instead of getUpdates). state_file: where chat_data (the language choices) is kept across
+    restarts; None keeps it in memory only."""
     builder = Application.builder().token(token).concurrent_updates(CONCURRENT_UPDATES)
     if base_url:
         builder = builder.base_url(base_url)
     if not with_updater:
         builder = builder.updater(None)
+    if state_file is not None:
+        builder = builder.persistence(chat_state(state_file))
     application = builder.build()
     application.bot_data[handlers.SERVICES_KEY] = services
 
@@ -75,7 +86,11 @@ async def telegram_bot_running(
     if webhook and not settings.telegram_webhook_secret:
         log.warning("TELEGRAM_MODE=webhook without TELEGRAM_WEBHOOK_SECRET: every webhook update is refused")
     application = build_application(
-        settings.telegram_bot_token, services, settings.telegram_base_url, with_updater=not webhook
+        settings.telegram_bot_token,
+        services,
+        settings.telegram_base_url,
+        with_updater=not webhook,
+        state_file=settings.telegram_state_file,
     )
     try:
         await application.initialize()
@@ -96,11 +111,19 @@ async def telegram_bot_running(
         yield None
         return
     log.info("Telegram bot running (%s) as @%s", settings.telegram_mode, application.bot.username)
+    saver = asyncio.create_task(keep_state_saved(application, services.languages), name="telegram-state")
     try:
         yield application
     finally:
+        saver.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await saver
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
             await application.stop()
-        await application.shutdown()
+        try:
+            # Hands the last changed chats to the persistence and writes the state file (its flush()).
+            await application.shutdown()
+        except OSError as error:
+            log.error("Telegram state not written at shutdown: %s", error)

@@ -47,18 +47,20 @@ def sender_id(chat_id: int) -> str:
     return f"telegram-{chat_id}"
 
 
-def reader_language(update: Update, services: BotServices) -> LanguageCode | None:
-    """The language a user chose with /lang, else their Telegram app's language when it is cs/de/pl."""
+def reader_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> LanguageCode | None:
+    """The language a user chose with /lang (in this chat's chat_data), else their Telegram app's language
+    when it is cs/de/pl."""
     chat, user = update.effective_chat, update.effective_user
+    languages = services_of(context).languages
     if chat is not None and user is not None and chat.type != chat.PRIVATE:
-        chosen = services.languages.member(chat.id, user.id)
+        chosen = languages.member(context.chat_data, user.id)
     else:
-        chosen = services.languages.private(chat.id) if chat is not None else None
+        chosen = languages.private(context.chat_data)
     return chosen or language_from_code(user.language_code if user else None)
 
 
-def ui_language(update: Update, services: BotServices) -> LanguageCode:
-    return reader_language(update, services) or "cs"
+def ui_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> LanguageCode:
+    return reader_language(update, context) or "cs"
 
 
 def split_for_telegram(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -123,9 +125,9 @@ async def _answer_with_assistant(
 ) -> None:
     services = services_of(context)
     chat_id = message.chat_id
-    requested: RequestedLanguage = reader_language(update, services) or "auto"
+    requested: RequestedLanguage = reader_language(update, context) or "auto"
     if len(text) > MAX_MESSAGE_CHARS:
-        language = ui_language(update, services)
+        language = ui_language(update, context)
         await message.reply_text(texts.TEXT_TOO_LONG[language].format(limit=MAX_MESSAGE_CHARS))
         return
     await _send_typing(update, context)
@@ -138,9 +140,10 @@ async def _answer_with_assistant(
         )
         await message.reply_text(texts.ASSISTANT_DOWN[fallback])
         return
-    if requested != "auto" and reply.lang != requested:
-        # The user asked the assistant to switch language: later messages follow it.
-        services.languages.set_private(chat_id, reply.lang)
+    if requested != "auto" and reply.lang != requested and context.chat_data is not None:
+        # The user asked the assistant to switch language: later messages follow it. (chat_data is looked up
+        # again after the await: the entry may have been replaced meanwhile.)
+        services.languages.set_private(context.chat_data, reply.lang)
     rendered = [(render_chat_message(item, reply.lang), _keyboard(item)) for item in reply.messages]
     rendered = [(text, keyboard) for text, keyboard in rendered if text]
     if not rendered:
@@ -153,13 +156,19 @@ async def _answer_with_assistant(
 # --- commands ---------------------------------------------------------------------------------------
 
 
-async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _send_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.HELP[ui_language(update, services_of(context))])
+        await update.effective_message.reply_text(texts.HELP[ui_language(update, context)])
+
+
+async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: what the bot does, in the user's language."""
+    await _send_help(update, context)
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await start_command(update, context)
+    """/help: the same explanation as /start."""
+    await _send_help(update, context)
 
 
 async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,19 +176,21 @@ async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None:
         return
-    services = services_of(context)
+    languages = services_of(context).languages
     chosen = parse_language(context.args[0]) if context.args else None
     if chosen is None:
-        current = reader_language(update, services)
+        current = reader_language(update, context)
         language = current or "cs"
         shown = texts.LANGUAGE_NAMES[current] if current else "–"
         await message.reply_text(texts.LANG_USAGE[language].format(current=shown))
         return
+    if context.chat_data is None:
+        return
     if chat.type == chat.PRIVATE:
-        services.languages.set_private(chat.id, chosen)
+        languages.set_private(context.chat_data, chosen)
         await message.reply_text(texts.LANGUAGE_SET[chosen])
     else:
-        services.languages.set_member(chat.id, user.id, chosen)
+        languages.set_member(context.chat_data, user.id, chosen)
         await message.reply_text(texts.MEMBER_LANGUAGE_SET[chosen].format(name=user.full_name))
 
 
@@ -189,7 +200,7 @@ async def translate_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if message is None or message.text is None:
         return
     services = services_of(context)
-    language = ui_language(update, services)
+    language = ui_language(update, context)
     # Split the raw text, not context.args: the text keeps its line breaks.
     parts = message.text.split(maxsplit=2)
     target = parse_language(parts[1]) if len(parts) > 1 else None
@@ -200,7 +211,7 @@ async def translate_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if len(text) > MAX_MESSAGE_CHARS:
         await message.reply_text(texts.TEXT_TOO_LONG[language].format(limit=MAX_MESSAGE_CHARS))
         return
-    source = services.language_guesser.detect(text) or reader_language(update, services) or "cs"
+    source = services.language_guesser.detect(text) or reader_language(update, context) or "cs"
     await _send_typing(update, context)
     try:
         translated = await services.translation.translate(text, source, target)
@@ -232,7 +243,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def private_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_message is not None:
-        await update.effective_message.reply_text(texts.ONLY_TEXT[ui_language(update, services_of(context))])
+        await update.effective_message.reply_text(texts.ONLY_TEXT[ui_language(update, context)])
 
 
 async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -245,8 +256,8 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     services = services_of(context)
     text = message.text
-    present = services.languages.group_languages(chat.id)
-    source = services.languages.member(chat.id, user.id) or services.language_guesser.detect(text)
+    present = services.languages.group_languages(context.chat_data)
+    source = services.languages.member(context.chat_data, user.id) or services.language_guesser.detect(text)
     if source is None or len(text) > MAX_MESSAGE_CHARS:
         return
     targets = [language for language in SUPPORTED_LANGUAGES if language in present and language != source]

@@ -24,7 +24,6 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.python import asgi as schemathesis_asgi
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from gateway import rooms
 from gateway.assistant import Assistant
@@ -56,14 +55,7 @@ CONFIG = {"checks": {"negative_data_rejection": {"expected-statuses": REJECTION_
 
 # Schema gaps in modules owned elsewhere, excluded check by check (never the server-error checks) until
 # their owners fix them; each entry says what is wrong and where.
-KNOWN_GAPS: dict[str, list[Any]] = {
-    # gateway/routers/documents.py: `q` defaults to "" in the schema, the route answers 422 for an empty q;
-    # fix: `q: Annotated[str, Query(min_length=1, max_length=..., pattern=r"\S")]` without a default.
-    "GET /api/documents/search": [positive_data_acceptance],
-    # gateway/rooms/schemas.py: `text` and `name` allow "" in the schema, the validators refuse blank ones;
-    # fix: `min_length=1` and a `\S` pattern on the fields (as gateway/schemas.py ChatRequest does).
-    "POST /api/rooms/{room_id}/messages": [positive_data_acceptance],
-}
+KNOWN_GAPS: dict[str, list[Any]] = {}
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
