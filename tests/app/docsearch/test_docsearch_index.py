@@ -268,7 +268,8 @@ def test_a_short_passage_is_quoted_whole_and_a_list_comes_with_its_introduction(
         vision = next(p for p in passages if p["text"].startswith("Kraj má dostatek pitné vody"))
         # Both sentences of the short vision, not only the one closest to the question.
         answer = index.answer("Jaká je vize pro hospodaření s pitnou vodou?", "cs")
-        assert answer is not None and answer.quote == vision["text"]
+        # (A close runner-up may follow after " … " with its own source; the best passage comes first, whole.)
+        assert answer is not None and answer.quote.split(" … ")[0] == vision["text"]
         # The chunker cut the list after its introduction: the items of the next passage come with it.
         assert any(
             p["text"].rstrip().endswith("projektech:") or "projektech:\n" in p["text"] for p in passages
