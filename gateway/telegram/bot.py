@@ -62,6 +62,7 @@ def build_application(
     application.add_handler(CommandHandler("lang", handlers.lang_command))
     application.add_handler(CommandHandler("translate", handlers.translate_command))
     application.add_handler(CallbackQueryHandler(handlers.button_pressed))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.group_migrated))
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text))
     application.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, handlers.group_text))
     # Stickers, photos, voice in a private chat get a polite word; in a group the bot stays quiet.

@@ -278,6 +278,16 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _reply(message, "\n\n".join(lines))
 
 
+async def group_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup, which has a new chat id: its members' choices move to the new id.
+    Telegram tells both chats; the old group's message (migrate_to_chat_id) moves the data."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    context.application.migrate_chat_data(message=message)
+    services_of(context).languages.changed = True
+
+
 async def log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A failing update is logged and skipped; the bot keeps serving the others."""
     log.error("Telegram update failed: %s", context.error, exc_info=context.error)

@@ -1,7 +1,10 @@
 """Fixtures of the Telegram tests: the real Application polling a fake Bot API server on loopback, with the
 assistant on a fake Rasa (httpx.MockTransport) and a fake translation server."""
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +36,22 @@ def rasa_answer(message: str, language: str) -> list[dict[str, Any]]:
             "custom": {"sources": [{"title": "Akční plán", "section": "2 Cíle", "date": "2024"}]},
         },
     ]
+
+
+async def wait_for(condition: Callable[[], Any], timeout_s: float = 10.0) -> Any:
+    """Poll until condition() is truthy (the bot works on its own tasks); its value, or fail."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        await asyncio.sleep(0.02)
+    raise AssertionError("the bot did not do it in time")
+
+
+async def replies(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
+    await wait_for(lambda: len(api.texts(chat_id)) >= count)
+    return api.texts(chat_id)
 
 
 @pytest.fixture
@@ -70,8 +89,24 @@ async def bot_services(
 
 
 @pytest.fixture
-async def polling_bot(bot_api: FakeBotApi, bot_services: BotServices) -> AsyncIterator[Application]:
-    settings = Settings(telegram_bot_token=TOKEN, telegram_base_url=bot_api.base_url, telegram_mode="polling")
+def state_file(tmp_path: Path) -> Path:
+    """Where the bot keeps its chat state (the /lang choices) in a test: never the repository's var/."""
+    return tmp_path / "var" / "telegram-state.pickle"
+
+
+@pytest.fixture
+def bot_settings(bot_api: FakeBotApi, state_file: Path) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,
+        telegram_base_url=bot_api.base_url,
+        telegram_mode="polling",
+        telegram_state_file=state_file,
+    )
+
+
+@pytest.fixture
+async def polling_bot(bot_settings: Settings, bot_services: BotServices) -> AsyncIterator[Application]:
+    settings = bot_settings
     async with telegram_bot_running(settings, bot_services) as application:
         assert application is not None, "the bot did not start against the fake Bot API"
         yield application

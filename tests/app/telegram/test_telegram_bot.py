@@ -3,8 +3,7 @@
 
 import asyncio
 import time
-from collections.abc import Callable
-from typing import Any
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -15,25 +14,8 @@ from gateway.settings import Settings
 from gateway.telegram import BotServices, router, telegram_bot_running, texts
 from tests.app.gateway.fake_rasa import FakeRasa
 from tests.app.rooms.fake_translation import FakeTranslationServer
-from tests.app.telegram.conftest import TOKEN
+from tests.app.telegram.conftest import TOKEN, replies, wait_for
 from tests.app.telegram.fake_bot_api import FakeBotApi, group_chat, message_update, private_chat, user
-
-
-async def wait_for(condition: Callable[[], Any], timeout_s: float = 10.0) -> Any:
-    """Poll until condition() is truthy (the bot works on its own tasks); its value, or fail."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        await asyncio.sleep(0.02)
-    raise AssertionError("the bot did not do it in time")
-
-
-async def replies(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
-    await wait_for(lambda: len(api.texts(chat_id)) >= count)
-    return api.texts(chat_id)
-
 
 # --- private chat --------------------------------------------------------------------------------------
 
@@ -236,13 +218,18 @@ async def test_a_flood_of_updates_is_answered_completely(
 # --- lifecycle and webhook ---------------------------------------------------------------------------------
 
 
-async def test_without_a_token_the_bot_does_not_run(bot_services: BotServices) -> None:
-    async with telegram_bot_running(Settings(telegram_bot_token=""), bot_services) as application:
+async def test_without_a_token_the_bot_does_not_run(bot_services: BotServices, state_file: Path) -> None:
+    settings = Settings(telegram_bot_token="", telegram_state_file=state_file)
+    async with telegram_bot_running(settings, bot_services) as application:
         assert application is None
 
 
-async def test_an_unreachable_bot_api_leaves_the_gateway_running(bot_services: BotServices) -> None:
-    settings = Settings(telegram_bot_token=TOKEN, telegram_base_url="http://127.0.0.1:9/bot")
+async def test_an_unreachable_bot_api_leaves_the_gateway_running(
+    bot_services: BotServices, state_file: Path
+) -> None:
+    settings = Settings(
+        telegram_bot_token=TOKEN, telegram_base_url="http://127.0.0.1:9/bot", telegram_state_file=state_file
+    )
     async with telegram_bot_running(settings, bot_services) as application:
         assert application is None
 
@@ -265,10 +252,11 @@ def webhook_app(settings: Settings, services: BotServices) -> FastAPI:
 
 @pytest.mark.parametrize("mode", ["webhook"])
 async def test_webhook_mode_checks_the_secret_token(
-    mode: str, bot_api: FakeBotApi, bot_services: BotServices
+    mode: str, bot_api: FakeBotApi, bot_services: BotServices, state_file: Path
 ) -> None:
     settings = Settings(
         telegram_bot_token=TOKEN,
+        telegram_state_file=state_file,
         telegram_base_url=bot_api.base_url,
         telegram_mode=mode,
         telegram_webhook_secret="s3cret-token",
