@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import ActionContext, ContextAction
+from actions.documents import answer_from_documents
 from actions.knowledge import Contact
 from actions.matching import find_contacts
 from actions.shared import contact_details
@@ -63,13 +64,18 @@ class ActionAnswerContact(ContextAction):
                 self.context.service_matcher.match, question, lang, organisations
             )
             contacts = [knowledge.contacts[matches[0].service.contact]] if matches else []
+        # Prefer a contact the documents give details for; the others only say whom to ask.
+        contacts.sort(key=lambda contact: not contact.has_details)
+        # "Who led the meeting as facilitator?" is a question for the documents, not the contact list; only
+        # when they do not answer is the reply that no contact (or no detail) is known.
+        without_details = not contacts or not contacts[0].has_details
+        if without_details and await answer_from_documents(self.context, dispatcher, question, lang):
+            return []
         if not contacts:
             self.context.replies.utter(
                 dispatcher, "contact_no_match", lang, question=quote_for_reply(question)
             )
             return []
-        # Prefer a contact the documents give details for; the others only say whom to ask.
-        contacts.sort(key=lambda contact: not contact.has_details)
         contact = contacts[0]
         utter_contact(self.context, dispatcher, contact, lang, knowledge.sources(contact.sources, lang))
         return []

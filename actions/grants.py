@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import ActionContext, ContextAction
+from actions.documents import answer_from_documents
 from actions.grant_words import applicant_type_of, grant_topic_words
 from actions.knowledge import APPLICANT_TYPES, Grant
 from actions.shared import contact_line, first_source_title, slot_text
@@ -90,7 +91,9 @@ class ActionAnswerGrant(ContextAction):
         elif grants:
             replies.utter(dispatcher, "grant_other_applicant", lang, topic=quote_for_reply(question))
             utter_grants(self.context, dispatcher, grants, lang)
-        else:
+        elif not await answer_from_documents(self.context, dispatcher, question, lang):
+            # No programme fits: the strategy documents may still answer ("what is programme 2.8 for?"),
+            # and only when they do not is the reply that no grant is known.
             logger.info("no grant programme for the question (%s)", lang)
             replies.utter(dispatcher, "grant_none", lang, topic=quote_for_reply(question))
         # The question is answered; an applicant type taken from it must not leak into a later grant_form.

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import re
 
-from rasa_action_helpers import make_tracker, replies_of, run_action, sources_of, texts_of
+from rasa_action_helpers import (
+    FakeDocumentIndex,
+    make_tracker,
+    replies_of,
+    run_action,
+    sample_answer,
+    sources_of,
+    texts_of,
+    with_documents,
+)
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -147,3 +156,16 @@ def test_specific_question_from_another_applicant_still_shows_the_programme_with
         "grant_other_applicant",
         "grant_programme_applicants_unknown",
     ]
+
+
+def test_a_question_no_programme_fits_is_answered_from_the_documents_when_they_can(
+    context: ActionContext,
+) -> None:
+    documents = FakeDocumentIndex(answers={"záhon": sample_answer()})
+    question = "Dostanu příspěvek na okopávání záhonů v krajské zahradě?"
+    _, dispatcher = run_action(
+        ActionAnswerGrant(with_documents(context, documents)), make_tracker(question, intent="ask_grant")
+    )
+    assert replies_of(dispatcher) == ["document_answer"]
+    assert documents.calls == [(question, "cs")]
+    assert sources_of(dispatcher)[0]["file"] == sample_answer().hit.file

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from rasa_action_helpers import make_tracker, replies_of, run_action, sources_of, texts_of
+from rasa_action_helpers import (
+    FakeDocumentIndex,
+    make_tracker,
+    replies_of,
+    run_action,
+    sample_answer,
+    sources_of,
+    texts_of,
+    with_documents,
+)
 
 from actions.contacts import ActionAnswerContact
 from actions.context import ActionContext
@@ -117,3 +126,18 @@ def test_contact_of_a_programme_named_in_a_short_inflected_form(context: ActionC
     _, dispatcher = run_action(ActionAnswerContact(context), tracker)
     assert replies_of(dispatcher) == ["contact_details"]
     assert "Ivana.Hujerova@kraj-lbc.cz" in texts_of(dispatcher)[0]
+
+
+def test_a_who_question_the_contact_list_cannot_answer_goes_to_the_documents(context: ActionContext) -> None:
+    documents = FakeDocumentIndex(answers={"záhon": sample_answer()})
+    tracker = make_tracker("Kdo v krajských zahradách okopává záhony?", intent="ask_contact")
+    _, dispatcher = run_action(ActionAnswerContact(with_documents(context, documents)), tracker)
+    assert replies_of(dispatcher) == ["document_answer"]
+    assert "každé úterý" in texts_of(dispatcher)[0]
+
+
+def test_a_contact_with_details_is_given_without_asking_the_documents(context: ActionContext) -> None:
+    documents = FakeDocumentIndex(answers={"koordinátor": sample_answer()})
+    tracker = make_tracker("Jaký je kontakt na koordinátorku MA21?", intent="ask_contact")
+    _, dispatcher = run_action(ActionAnswerContact(with_documents(context, documents)), tracker)
+    assert documents.calls == [] and "485 226 722" in texts_of(dispatcher)[0]
