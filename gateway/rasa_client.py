@@ -12,17 +12,25 @@ SERVICE_NAME = "rasa"
 
 
 class RasaClient:
-    """Thin async client of the Rasa HTTP API (`--enable-api`) and its REST webhook."""
+    """Thin async client of the Rasa HTTP API (`--enable-api --auth-token`) and its REST webhook."""
 
-    def __init__(self, http_client: httpx.AsyncClient) -> None:
+    def __init__(self, http_client: httpx.AsyncClient, token: str = "") -> None:
         # The client carries base_url and timeout, so tests can hand in one built on httpx.MockTransport.
         self._http = http_client
+        # Rasa 3.6 checks the HTTP API's token in the `token` query parameter only (rasa/server.py,
+        # `requires_auth`: `request.args.get("token")`; 401 NotAuthenticated without it). The REST webhook
+        # is a channel, not the API: it takes no token.
+        self._api_params = {"token": token} if token else {}
 
     @classmethod
     def from_url(
-        cls, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None
+        cls,
+        base_url: str,
+        timeout_s: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+        token: str = "",
     ) -> "RasaClient":
-        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout_s, transport=transport))
+        return cls(httpx.AsyncClient(base_url=base_url, timeout=timeout_s, transport=transport), token)
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -35,6 +43,7 @@ class RasaClient:
             SERVICE_NAME,
             "POST",
             path,
+            params=self._api_params,
             json={"event": "slot", "name": "language", "value": language},
         )
 

@@ -33,7 +33,7 @@ class Services:
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
     # Loading lingua's models takes about a second; keep the event loop free meanwhile.
     language_guesser = await asyncio.to_thread(LanguageGuesser)
-    rasa = RasaClient.from_url(settings.rasa_url, settings.rasa_timeout_s)
+    rasa = RasaClient.from_url(settings.rasa_url, settings.rasa_timeout_s, token=settings.rasa_token)
     translation = TranslationClient.from_url(settings.translation_url, settings.translation_timeout_s)
     probe_client = httpx.AsyncClient()
     document_search = DocumentSearch(settings.document_index, translation)

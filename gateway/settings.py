@@ -14,6 +14,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     gateway_port: int = 8000
     rasa_url: str = "http://127.0.0.1:5005"
+    # The token of Rasa's HTTP API (`rasa run --enable-api --auth-token`), sent as `?token=`; deploy/stack.py
+    # makes one per stack and gives it to Rasa and the gateway only. Empty: Rasa without a token (tests).
+    rasa_token: str = ""
+    # Key of the HMAC that signs web conversation ids (gateway/conversation_ids.py). Empty: a random key
+    # of this process, so ids expire when the gateway restarts; set it to keep them valid across restarts.
+    conversation_secret: str = ""
+    # Bearer token of the office endpoints (GET /api/handovers) until the office sign-in exists. Empty:
+    # those endpoints answer 403 "office access is not configured"; they are never open.
+    office_api_token: str = ""
     actions_url: str = "http://127.0.0.1:5055"
     translation_url: str = "http://127.0.0.1:8001"
     document_index: Path = Path("var/index.sqlite")
