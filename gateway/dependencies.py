@@ -1,10 +1,12 @@
 """FastAPI dependencies: each route asks for what it needs; tests swap them via app.dependency_overrides."""
 
+from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
 from gateway.assistant import Assistant
+from gateway.conversation_ids import ConversationIds
 from gateway.document_search import DocumentSearch
 from gateway.handovers import HandoverStore
 from gateway.health import HealthChecker
@@ -49,7 +51,14 @@ def get_handover_store(services: ServicesDep) -> HandoverStore:
     return services.handovers
 
 
+@lru_cache
+def get_conversation_ids() -> ConversationIds:
+    """One signer per process (not on `services`, so it works before the lifespan and in the fuzz tests)."""
+    return ConversationIds.from_setting(get_settings().conversation_secret)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ConversationIdsDep = Annotated[ConversationIds, Depends(get_conversation_ids)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 LanguageGuesserDep = Annotated[LanguageGuesser, Depends(get_language_guesser)]
 TranslationClientDep = Annotated[TranslationClient, Depends(get_translation_client)]

@@ -2,8 +2,9 @@
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from gateway import conversation_ids
 from gateway.language import LanguageCode
 from textkit.sanitize import sanitize_text
 
@@ -29,15 +30,27 @@ def _clean_message(message: str) -> str:
 
 RequestedLanguage = Annotated[Literal["cs", "de", "pl", "auto"], BeforeValidator(_lowercase_text)]
 
+# The schema shows the shape of an issued id; the model checks only that it is a non-blank string of
+# bounded length, so that a forged or expired id gets the route's readable 403 rather than a pattern error.
+WebSender = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_SENDER_CHARS, pattern=HAS_TEXT),
+    AfterValidator(str.strip),
+    WithJsonSchema({"type": "string", "maxLength": MAX_SENDER_CHARS, "pattern": conversation_ids.PATTERN}),
+]
+
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(regex_engine="python-re")
 
-    sender: Annotated[str, AfterValidator(str.strip)] = Field(
-        min_length=1,
-        max_length=MAX_SENDER_CHARS,
-        pattern=HAS_TEXT,
-        description="Conversation id; one per user.",
+    # Optional: without it a conversation starts and the reply carries its id. With it, it must be an id
+    # this gateway issued (checked in routers/chat.py: 403 otherwise).
+    sender: WebSender | None = Field(
+        default=None,
+        description=(
+            "Conversation id the server issued (the `sender` of an earlier reply); "
+            "omit it to start a new conversation."
+        ),
     )
     message: Annotated[str, AfterValidator(_clean_message)] = Field(
         min_length=1,
@@ -82,6 +95,9 @@ class ChatMessage(BaseModel):
 
 
 class ChatReply(BaseModel):
+    # The conversation id to send with the next message (POST /api/chat always sets it; other channels,
+    # which call Assistant.ask in-process, have their own ids and leave it empty).
+    sender: str | None = None
     lang: LanguageCode
     messages: list[ChatMessage]
 

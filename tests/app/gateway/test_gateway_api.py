@@ -26,7 +26,9 @@ from gateway.health import HealthChecker
 from gateway.language import LanguageGuesser
 from gateway.main import app
 from gateway.rasa_client import RasaClient
+from gateway.settings import Settings, get_settings
 from tests.app.gateway.fake_rasa import FakeRasa
+from tests.app.gateway.web_senders import issued_sender
 
 
 @pytest.fixture
@@ -58,10 +60,12 @@ def answer_with_sources(message: str, language: str) -> list[dict[str, Any]]:
 def test_chat_returns_the_documented_shape(client: TestClient, language_guesser: LanguageGuesser) -> None:
     use_rasa(FakeRasa(reply=answer_with_sources).transport(), language_guesser)
 
-    response = client.post("/api/chat", json={"sender": "u1", "message": "Dzień dobry", "lang": "auto"})
+    sender = issued_sender()
+    response = client.post("/api/chat", json={"sender": sender, "message": "Dzień dobry", "lang": "auto"})
 
     assert response.status_code == 200
     assert response.json() == {
+        "sender": sender,
         "lang": "pl",
         "messages": [
             {
@@ -77,9 +81,11 @@ def test_chat_lang_defaults_to_auto_and_accepts_upper_case(
     client: TestClient, fake_rasa: FakeRasa, language_guesser: LanguageGuesser
 ) -> None:
     use_rasa(fake_rasa.transport(), language_guesser)
-    assert client.post("/api/chat", json={"sender": "u1", "message": "Guten Tag"}).json()["lang"] == "de"
+    first, second = issued_sender(), issued_sender()
+    assert client.post("/api/chat", json={"sender": first, "message": "Guten Tag"}).json()["lang"] == "de"
     assert (
-        client.post("/api/chat", json={"sender": "u2", "message": "x y", "lang": "PL"}).json()["lang"] == "pl"
+        client.post("/api/chat", json={"sender": second, "message": "x y", "lang": "PL"}).json()["lang"]
+        == "pl"
     )
 
 
@@ -87,7 +93,7 @@ def test_chat_lang_defaults_to_auto_and_accepts_upper_case(
     ("body", "reason"),
     [
         ({"sender": "u1"}, "body.message: this field is required"),
-        ({"message": "hi"}, "body.sender: this field is required"),
+        ({"sender": 42, "message": "hi"}, "body.sender"),
         ({"sender": "u1", "message": ""}, "message must not be empty"),
         ({"sender": "u1", "message": " \n\t "}, "message must not be empty"),
         ({"sender": "u1", "message": "x" * 5_001}, "at most 5000 characters"),
@@ -161,7 +167,7 @@ def test_chat_answers_503_with_a_reason_when_rasa_is_down(
         raise httpx.ConnectError("connection refused", request=request)
 
     use_rasa(httpx.MockTransport(refuse), language_guesser)
-    response = client.post("/api/chat", json={"sender": "u1", "message": "Dobrý den"})
+    response = client.post("/api/chat", json={"sender": issued_sender(), "message": "Dobrý den"})
     assert response.status_code == 503
     assert "rasa" in response.json()["detail"]
     assert response.json()["service"] == "rasa"
@@ -169,13 +175,13 @@ def test_chat_answers_503_with_a_reason_when_rasa_is_down(
 
 def test_chat_answers_502_when_rasa_fails(client: TestClient, language_guesser: LanguageGuesser) -> None:
     use_rasa(httpx.MockTransport(lambda request: httpx.Response(500, text="boom")), language_guesser)
-    response = client.post("/api/chat", json={"sender": "u1", "message": "Dobrý den"})
+    response = client.post("/api/chat", json={"sender": issued_sender(), "message": "Dobrý den"})
     assert response.status_code == 502
     assert "boom" in response.json()["detail"]
 
 
 def test_chat_without_the_lifespan_or_overrides_is_503_not_500(client: TestClient) -> None:
-    response = client.post("/api/chat", json={"sender": "u1", "message": "Dobrý den"})
+    response = client.post("/api/chat", json={"message": "Dobrý den"})
     assert response.status_code == 503
 
 
@@ -343,14 +349,25 @@ def test_document_search_is_503_with_make_index_hint_when_the_index_is_missing(
 
 # --- GET /api/handovers ---------------------------------------------------------------------------
 
+OFFICE_TOKEN = "office-secret-for-tests"
+OFFICE = {"Authorization": f"Bearer {OFFICE_TOKEN}"}
 
+
+@pytest.fixture
+def office_configured() -> None:
+    """The gateway with OFFICE_API_TOKEN set (tests/app/gateway/test_gateway_office_auth.py: without it)."""
+    app.dependency_overrides[get_settings] = lambda: Settings(office_api_token=OFFICE_TOKEN)
+
+
+@pytest.mark.usefixtures("office_configured")
 def test_handovers_are_empty_before_the_database_exists(client: TestClient, tmp_path: Path) -> None:
     database = tmp_path / "handovers.sqlite"
     app.dependency_overrides[get_handover_store] = lambda: HandoverStore(database)
-    assert client.get("/api/handovers").json() == {"handovers": []}
+    assert client.get("/api/handovers", headers=OFFICE).json() == {"handovers": []}
     assert not database.exists()
 
 
+@pytest.mark.usefixtures("office_configured")
 def test_handovers_are_listed_newest_first(client: TestClient, tmp_path: Path) -> None:
     database = tmp_path / "handovers.sqlite"
     with sqlite3.connect(database) as connection:
@@ -364,7 +381,7 @@ def test_handovers_are_listed_newest_first(client: TestClient, tmp_path: Path) -
         )
     app.dependency_overrides[get_handover_store] = lambda: HandoverStore(database)
 
-    handovers = client.get("/api/handovers").json()["handovers"]
+    handovers = client.get("/api/handovers", headers=OFFICE).json()["handovers"]
 
     assert [handover["question"] for handover in handovers] == ["newer", "older"]
     assert handovers[0] == {
@@ -376,14 +393,15 @@ def test_handovers_are_listed_newest_first(client: TestClient, tmp_path: Path) -
         "contact": "+420 123 456 789",
         "status": "new",
     }
-    assert len(client.get("/api/handovers", params={"limit": 1}).json()["handovers"]) == 1
+    assert len(client.get("/api/handovers", params={"limit": 1}, headers=OFFICE).json()["handovers"]) == 1
 
 
+@pytest.mark.usefixtures("office_configured")
 def test_an_unreadable_handover_database_is_503(client: TestClient, tmp_path: Path) -> None:
     database = tmp_path / "handovers.sqlite"
     database.write_bytes(b"this is not an sqlite database" * 100)
     app.dependency_overrides[get_handover_store] = lambda: HandoverStore(database)
-    response = client.get("/api/handovers")
+    response = client.get("/api/handovers", headers=OFFICE)
     assert response.status_code == 503
     assert "cannot be read" in response.json()["detail"]
 

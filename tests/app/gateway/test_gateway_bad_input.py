@@ -25,6 +25,7 @@ from gateway.routers.chat import get_chat_rate_limiter
 from gateway.settings import Settings
 from tests.app.gateway.asgi_calls import ChunkedUpload, post_chunks, repeated
 from tests.app.gateway.fake_rasa import FakeRasa
+from tests.app.gateway.web_senders import issued_sender
 from textkit.sanitize import cap_combining_marks, sanitize_text
 
 TEN_MB = 10 * 1024 * 1024
@@ -158,7 +159,9 @@ def test_4999_combining_marks_are_capped_fast_before_rasa_sees_them(
 ) -> None:
     use_rasa(fake_rasa, language_guesser)
     started = time.perf_counter()
-    response = client.post("/api/chat", json={"sender": "z", "message": "a" + "\u0301" * 4_999, "lang": "cs"})
+    response = client.post(
+        "/api/chat", json={"sender": issued_sender(), "message": "a" + "\u0301" * 4_999, "lang": "cs"}
+    )
     assert time.perf_counter() - started < 1.0
     assert response.status_code == 200, response.text
     assert messages_sent_to_rasa(fake_rasa) == ["á" + "\u0301" * 3]
@@ -168,12 +171,13 @@ def test_chat_messages_reach_rasa_in_nfc_and_stripped(
     client: TestClient, fake_rasa: FakeRasa, language_guesser: LanguageGuesser
 ) -> None:
     use_rasa(fake_rasa, language_guesser)
+    sender = issued_sender()
     response = client.post(
-        "/api/chat", json={"sender": " u ", "message": "  Dobry\u0301 den \n", "lang": "cs"}
+        "/api/chat", json={"sender": f" {sender} ", "message": "  Dobry\u0301 den \n", "lang": "cs"}
     )
     assert response.status_code == 200
     assert messages_sent_to_rasa(fake_rasa) == ["Dobrý den"]
-    assert "/conversations/u/" in str(fake_rasa.requests[0].url)
+    assert f"/conversations/{sender}/" in str(fake_rasa.requests[0].url)
 
 
 # --- rate limits ---------------------------------------------------------------------------------------
@@ -187,7 +191,7 @@ def test_chat_answers_429_with_retry_after_after_the_configured_count(
     app.dependency_overrides[get_chat_rate_limiter] = lambda: limiter
     try:
         one = TestClient(app, client=("203.0.113.7", 1000))
-        body = {"sender": "r", "message": "Dobrý den", "lang": "cs"}
+        body = {"sender": issued_sender(), "message": "Dobrý den", "lang": "cs"}
         assert [one.post("/api/chat", json=body).status_code for _ in range(3)] == [200, 200, 200]
         refused = one.post("/api/chat", json=body)
         assert refused.status_code == 429
