@@ -6,6 +6,7 @@ import weakref
 from typing import Any, Literal
 
 from gateway.language import SUPPORTED_LANGUAGES, LanguageCode, LanguageGuesser
+from gateway.payloads import OfferedPayloads, looks_like_payload
 from gateway.rasa_client import RasaClient
 from gateway.schemas import Button, ChatMessage, ChatReply, Source
 from textkit.sanitize import sanitize_text
@@ -75,9 +76,17 @@ def build_reply(rasa_messages: list[dict[str, Any]], language: LanguageCode) -> 
 class Assistant:
     """`ask` is what every channel calls; it raises gateway.service_errors.ServiceError when Rasa fails."""
 
-    def __init__(self, rasa: RasaClient, language_guesser: LanguageGuesser) -> None:
+    def __init__(
+        self,
+        rasa: RasaClient,
+        language_guesser: LanguageGuesser,
+        offered_payloads: OfferedPayloads | None = None,
+    ) -> None:
         self._rasa = rasa
         self._languages = language_guesser
+        # The buttons of each conversation's last reply: only those payloads reach Rasa as "/intent" text
+        # (gateway/payloads.py says why and how other "/..." text is defused).
+        self._payloads = offered_payloads if offered_payloads is not None else OfferedPayloads()
         # One conversation at a time per sender: setting the slot and sending the message must not interleave
         # with another request of the same sender. Weak values drop the lock once nobody waits on it.
         self._sender_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -85,7 +94,7 @@ class Assistant:
     def choose_language(self, sender: str, message: str, lang: RequestedLanguage) -> LanguageCode:
         if lang != "auto":
             return lang
-        if message.startswith("/"):
+        if looks_like_payload(message):
             # A button payload such as /affirm says nothing about the language.
             return self._languages.last_language(sender)
         return self._languages.resolve(sender, message)
@@ -93,15 +102,20 @@ class Assistant:
     async def ask(self, sender: str, message: str, lang: RequestedLanguage = "auto") -> ChatReply:
         # Every channel (web chat, Telegram) passes here: no text reaches the NLU with long runs of marks.
         message = sanitize_text(message)
-        language = self.choose_language(sender, message, lang)
         lock = self._sender_locks.get(sender)
         if lock is None:
             lock = asyncio.Lock()
             self._sender_locks[sender] = lock
         async with lock:
+            # Under the lock: the payloads offered are those of this sender's reply before this message.
+            text = self._payloads.text_for_rasa(sender, message)
+            language = self.choose_language(sender, text, lang)
             await self._rasa.set_language(sender, language)
-            rasa_messages = await self._rasa.send_message(sender, message, language)
-        reply = build_reply(rasa_messages, language)
+            rasa_messages = await self._rasa.send_message(sender, text, language)
+            reply = build_reply(rasa_messages, language)
+            self._payloads.remember(
+                sender, (button.payload for item in reply.messages for button in item.buttons)
+            )
         self._languages.remember(sender, reply.lang)
         logger.debug("sender=%s lang=%s messages=%d", sender, reply.lang, len(reply.messages))
         return reply
