@@ -37,13 +37,25 @@ def with_office_token(token: str) -> TestClient:
     return TestClient(app, raise_server_exceptions=False)
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Bearer anything"}])
+@pytest.mark.parametrize("headers", [{"Authorization": "Bearer anything"}, {"Authorization": "Bearer  x "}])
 def test_without_a_configured_token_the_endpoint_is_closed_for_everyone(
     store: CountingStore, headers: dict[str, str]
 ) -> None:
     response = with_office_token("").get("/api/handovers", headers=headers)
     assert response.status_code == 403
     assert response.json()["detail"] == "office access is not configured"
+    assert store.reads == 0
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer "}, {"Authorization": "Basic eDp5"}])
+def test_without_a_configured_token_a_request_without_credentials_is_401_with_the_same_reason(
+    store: CountingStore, headers: dict[str, str]
+) -> None:
+    # 401, not 403: the request carries no credentials (and the fuzz test's ST203 check wants exactly that).
+    response = with_office_token("").get("/api/handovers", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "office access is not configured"
+    assert response.headers["www-authenticate"] == "Bearer"
     assert store.reads == 0
 
 
