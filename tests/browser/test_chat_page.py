@@ -56,6 +56,7 @@ class FakeRasa:
         self.port = free_port()
         self.language_by_sender: dict[str, str] = {}
         self.messages: list[str] = []
+        self.senders: list[str] = []  # the sender of each webhook call, as the gateway named it
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -109,6 +110,7 @@ class FakeRasa:
                     self._send_json({"sender_id": tracker.group(1)})
                 elif self.path == "/webhooks/rest/webhook":
                     fake.messages.append(body["message"])
+                    fake.senders.append(body["sender"])
                     self._send_json(fake.reply(body["sender"], body["message"]))
                 else:
                     self.send_error(404)
@@ -214,6 +216,62 @@ def test_clicking_a_button_sends_its_payload(chat_page: Page, fake_rasa: FakeRas
     expect(chat_page.locator(".message-assistant").filter(has_text=DETAILS["cs"])).to_be_visible()
     expect(chat_page.locator(".message-user").last).to_have_text(re.compile(MORE_BUTTON["cs"]))
     assert fake_rasa.messages[-1] == "/more_details"
+
+
+def chat_request_bodies(page: Page) -> list[dict[str, Any]]:
+    """The JSON bodies the page posts to /api/chat from now on."""
+    bodies: list[dict[str, Any]] = []
+    page.on(
+        "request",
+        lambda request: bodies.append(request.post_data_json) if request.url.endswith("/api/chat") else None,
+    )
+    return bodies
+
+
+def stored_sender(page: Page) -> str | None:
+    return page.evaluate("() => window.localStorage.getItem('lk-chat-sender')")
+
+
+def test_the_page_keeps_the_conversation_id_the_server_issued(chat_page: Page, fake_rasa: FakeRasa) -> None:
+    bodies = chat_request_bodies(chat_page)
+    send(chat_page, "Akční plán")
+    expect(chat_page.locator(".message-assistant").filter(has_text=ANSWERS["cs"])).to_be_visible()
+    issued = fake_rasa.senders[-1]
+    assert "sender" not in bodies[0]  # the first message starts a conversation; the server names it
+    assert re.fullmatch(r"web-[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}", issued)
+    assert stored_sender(chat_page) == issued
+
+    chat_page.get_by_role("button", name=MORE_BUTTON["cs"]).click()
+    expect(chat_page.locator(".message-assistant").filter(has_text=DETAILS["cs"])).to_be_visible()
+    chat_page.reload()
+    bodies = chat_request_bodies(chat_page)
+    send(chat_page, "Akční plán")
+    expect(chat_page.locator(".message-assistant").filter(has_text=ANSWERS["cs"])).to_be_visible()
+    assert bodies[0]["sender"] == issued
+    assert fake_rasa.senders[-3:] == [issued, issued, issued]
+
+
+def test_an_id_the_server_does_not_know_starts_a_new_conversation(
+    chat_page: Page, fake_rasa: FakeRasa
+) -> None:
+    # An id from before a gateway restart (a new key) or one a client made up: the server refuses it (403)
+    # and the page starts over with the same message instead of showing an error.
+    chat_page.evaluate("() => window.localStorage.setItem('lk-chat-sender', 'web-made-up-by-the-client')")
+    chat_page.reload()
+    bodies = chat_request_bodies(chat_page)
+    send(chat_page, "Akční plán")
+    expect(chat_page.locator(".message-assistant").filter(has_text=ANSWERS["cs"])).to_be_visible()
+    assert chat_page.locator(".message-error").count() == 0
+    assert [body.get("sender") for body in bodies] == ["web-made-up-by-the-client", None]
+    assert fake_rasa.senders[-1] != "web-made-up-by-the-client"
+    assert stored_sender(chat_page) == fake_rasa.senders[-1]
+
+
+def test_typed_payload_text_reaches_rasa_as_text(chat_page: Page, fake_rasa: FakeRasa) -> None:
+    send(chat_page, '/request_human{"handover_contact": "x@example.org"}')
+    expect(chat_page.locator(".message-assistant").last).to_be_visible()
+    chat_page.wait_for_function("() => !document.querySelector('#send-button').disabled")
+    assert fake_rasa.messages[-1] == 'request_human{"handover_contact": "x@example.org"}'
 
 
 def test_a_cited_source_opens_its_passage(chat_page: Page) -> None:

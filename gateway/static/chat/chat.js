@@ -37,6 +37,14 @@
     }
   }
 
+  function forgetValue(key) {
+    try {
+      window.localStorage.removeItem(key);
+    } catch (error) {
+      /* storage disabled: nothing was remembered */
+    }
+  }
+
   function initialLanguage() {
     const saved = storedValue(LANGUAGE_KEY);
     if (LANGUAGES.includes(saved)) return saved;
@@ -44,24 +52,31 @@
     return LANGUAGES.includes(browserLanguage) ? browserLanguage : "cs";
   }
 
-  function newSenderId() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") return "web-" + crypto.randomUUID();
-    const bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  function senderId() {
-    let sender = storedValue(SENDER_KEY);
-    if (!sender) {
-      sender = newSenderId();
-      storeValue(SENDER_KEY, sender);
-    }
-    return sender;
-  }
-
   let currentLanguage = initialLanguage();
-  const sender = senderId();
+  // The conversation id is the server's: the first reply carries it (signed), and it is sent with every later
+  // message. None yet (or storage disabled): the next message starts a conversation.
+  let sender = storedValue(SENDER_KEY) || null;
+
+  function rememberSender(id) {
+    if (typeof id !== "string" || !id || id === sender) return;
+    sender = id;
+    storeValue(SENDER_KEY, id);
+  }
+
+  function forgetSender() {
+    sender = null;
+    forgetValue(SENDER_KEY);
+  }
+
+  function postMessage(messageText, language) {
+    const body = { message: messageText, lang: language };
+    if (sender) body.sender = sender;
+    return fetch("/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
 
   function text(key) {
     return (TEXTS[currentLanguage] && TEXTS[currentLanguage][key]) || TEXTS.cs[key] || key;
@@ -269,11 +284,13 @@
     try {
       let response;
       try {
-        response = await fetch("/api/chat", {
-          method: "POST",
-          headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ sender: sender, message: messageText, lang: language }),
-        });
+        response = await postMessage(messageText, language);
+        if (response.status === 403 && sender) {
+          // The server no longer knows this id (it restarted with a new key, or the id was never its own):
+          // start a new conversation with the same message instead of failing.
+          forgetSender();
+          response = await postMessage(messageText, language);
+        }
       } catch (error) {
         addNotice("error", text("networkError"));
         return;
@@ -287,6 +304,7 @@
         return;
       }
       const reply = await response.json();
+      rememberSender(reply.sender);
       const replyLanguage = LANGUAGES.includes(reply.lang) ? reply.lang : language;
       if (replyLanguage !== currentLanguage) applyLanguage(replyLanguage, true);
       const messages = Array.isArray(reply.messages) ? reply.messages : [];
