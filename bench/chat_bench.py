@@ -22,7 +22,6 @@ import platform
 import statistics
 import sys
 import time
-import uuid
 from typing import Any
 
 import httpx
@@ -67,7 +66,7 @@ def mixed_messages(count: int) -> list[tuple[str, str]]:
 
 def run_documents(client: httpx.Client, questions: list[tuple[str, str]]) -> dict[str, Any]:
     for lang, text in questions[:3]:  # warm-up: models loaded, caches filled as in a running service
-        client.post("/api/chat", json={"sender": f"warm-{uuid.uuid4().hex}", "message": text, "lang": lang})
+        client.post("/api/chat", json={"message": text, "lang": lang})  # no sender: a new conversation
     latencies: list[float] = []
     errors = 0
     deadline = time.monotonic() + RUN_LIMIT_S
@@ -75,9 +74,7 @@ def run_documents(client: httpx.Client, questions: list[tuple[str, str]]) -> dic
         if time.monotonic() > deadline:
             break
         started = time.perf_counter()
-        response = client.post(
-            "/api/chat", json={"sender": f"doc-{uuid.uuid4().hex}", "message": text, "lang": lang}
-        )
+        response = client.post("/api/chat", json={"message": text, "lang": lang})
         latencies.append((time.perf_counter() - started) * 1000)
         errors += response.status_code != 200
     return {"questions": len(latencies), "errors": errors, **_summary(latencies)}
@@ -91,17 +88,21 @@ async def run_mixed(url: str, clients: int, messages: list[tuple[str, str]]) -> 
     errors: list[str] = []
 
     async def client_loop(client: httpx.AsyncClient, name: int) -> None:
-        sender, sent = f"mix-{name}-{uuid.uuid4().hex}", 0
+        # The server names conversations: a new resident sends no sender, a returning one the reply's.
+        sender: str | None = None
+        sent = 0
         while not queue.empty():
             _, lang, text = queue.get_nowait()
             if sent and sent % MESSAGES_PER_CONVERSATION == 0:
-                sender = f"mix-{name}-{uuid.uuid4().hex}"  # a new resident
+                sender = None  # a new resident
             started = time.perf_counter()
             try:
-                body = {"sender": sender, "message": text, "lang": lang}
+                body = {"message": text, "lang": lang} | ({"sender": sender} if sender else {})
                 response = await client.post("/api/chat", json=body)
                 if response.status_code != 200:
                     errors.append(f"HTTP {response.status_code}")
+                else:
+                    sender = response.json().get("sender") or sender
             except httpx.HTTPError as error:
                 errors.append(type(error).__name__)
             latencies.append((time.perf_counter() - started) * 1000)

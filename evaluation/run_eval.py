@@ -199,9 +199,9 @@ def score_reply(case: Case, reply: dict[str, Any], titles: dict[str, set[str]]) 
 
 
 def evaluate_case(client: httpx.Client, case: Case, titles: dict[str, set[str]], run_id: str) -> Verdict:
-    sender = f"eval-{run_id}-{case.id}"  # a new conversation per case
     try:
-        response = client.post("/api/chat", json={"sender": sender, "message": case.ask, "lang": case.lang})
+        # No sender: every case is a new conversation, named by the gateway (run_id names none now).
+        response = client.post("/api/chat", json={"message": case.ask, "lang": case.lang})
     except httpx.HTTPError as error:
         return Verdict(case, False, [f"chat request failed: {error}"], error=str(error))
     if response.status_code != 200:
