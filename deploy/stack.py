@@ -30,6 +30,8 @@ DEFAULTS: dict[str, str] = {
     "TRANSLATION_PORT": "8001",
     "GATEWAY_PORT": "8000",
     "RASA_MODEL": "models",
+    # Rasa's SQL tracker store (endpoints.yml): conversations survive a restart of Rasa.
+    "RASA_TRACKER_DB": "var/rasa-tracker.sqlite",
     "RUN_DIR": "var/run",
 }
 
@@ -86,6 +88,12 @@ class Stack:
         # it): new for every stack unless one is given or inherited.
         if not merged.get("ACTIONS_TOKEN"):
             merged["ACTIONS_TOKEN"] = secrets.token_urlsafe(32)
+        # The token of Rasa's HTTP API (`rasa run --auth-token`, supervisord.conf), which the gateway sends
+        # (RASA_TOKEN, gateway/settings.py): new for every stack unless one is given or inherited.
+        if not merged.get("RASA_TOKEN"):
+            merged["RASA_TOKEN"] = secrets.token_urlsafe(32)
+        tracker_db = Path(merged["RASA_TRACKER_DB"])
+        merged["RASA_TRACKER_DB"] = str(tracker_db if tracker_db.is_absolute() else ROOT / tracker_db)
         self.env = merged
 
     @property
@@ -106,6 +114,8 @@ class Stack:
         if not any(model_dir.glob("*.tar.gz")):
             raise StackError(f"no trained Rasa model in {model_dir}: run `make train` first")
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        # Rasa retries an SQLite file it cannot open every 5 s, forever: its folder must exist.
+        Path(self.env["RASA_TRACKER_DB"]).parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [str(SUPERVISORD), "-c", str(CONFIG)],
             cwd=ROOT,
