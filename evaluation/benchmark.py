@@ -230,7 +230,11 @@ def split_report(
         return report
     answered = [q for q in questions if q.id in verdicts]
     passed = {q.id: verdicts[q.id].passed for q in answered}
-    said = [says_no_answer(fold(verdicts[q.id].reply_text)) for q in answered]
+    # A "documents do not say" reply cites nothing: a quote or a knowledge entry that happens to contain
+    # "neuvádějí" or "keine" (the grant reply says which details the documents do not give) has a source.
+    said = [
+        says_no_answer(fold(verdicts[q.id].reply_text)) and not verdicts[q.id].cited_files for q in answered
+    ]
     report["answers"] = {
         **{lang: accuracy([passed[q.id] for q in answered if q.lang == lang]) for lang in LANGUAGES},
         "all": accuracy(list(passed.values())),
