@@ -37,13 +37,25 @@ class RasaClient:
 
     async def set_language(self, sender: str, language: str) -> None:
         """Set the `language` slot so that Rasa picks the response variation of that language."""
+        state = await self._post_language(sender, language)
+        latest = state.get("latest_message") if isinstance(state, dict) else None
+        if isinstance(latest, dict) and not latest.get("text"):
+            # A conversation Rasa did not know yet. Rasa 3.6 reads the posted event (stamped with the time it
+            # was read) before it starts the new session (`update_conversation_with_events`), so the slot's
+            # timestamp precedes `session_started`; the SQL tracker store loads only events stamped at or
+            # after the latest session start (`SQLTrackerStore._event_query`), and the slot would be gone by
+            # the next message. Set once more, now inside the session.
+            await self._post_language(sender, language)
+
+    async def _post_language(self, sender: str, language: str) -> Any:
         path = f"/conversations/{quote(sender, safe='')}/tracker/events"
-        await request_json(
+        return await request_json(
             self._http,
             SERVICE_NAME,
             "POST",
             path,
-            params=self._api_params,
+            # NONE: the answer is the tracker's state without its events (all of them by default).
+            params={**self._api_params, "include_events": "NONE"},
             json={"event": "slot", "name": "language", "value": language},
         )
 

@@ -21,7 +21,7 @@ async def test_set_language_posts_a_slot_event_for_the_url_encoded_sender() -> N
     await client_answering(httpx.MockTransport(handler)).set_language("a b/c", "de")
 
     assert seen[0].method == "POST"
-    assert seen[0].url.raw_path == b"/conversations/a%20b%2Fc/tracker/events"
+    assert seen[0].url.raw_path.partition(b"?")[0] == b"/conversations/a%20b%2Fc/tracker/events"
     assert json.loads(seen[0].content) == {"event": "slot", "name": "language", "value": "de"}
 
 
