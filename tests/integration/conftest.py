@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "RUN_DIR": str(data_dir / "run"),
         "HANDOVER_DB": str(data_dir / "handovers.sqlite"),
         "ROOMS_DB": str(data_dir / "rooms.sqlite"),
+        # Rasa's conversations (SQL tracker store), kept across a restart of Rasa (test_security.py).
+        "RASA_TRACKER_DB": str(data_dir / "rasa-tracker.sqlite"),
+        # GET /api/handovers needs it (gateway/office_auth.py): the `office` fixture's header.
+        "OFFICE_API_TOKEN": secrets.token_urlsafe(24),
         # No translation models are installed here: the service must start and say so per direction.
         "TRANSLATION_MODELS_DIR": str(data_dir / "no-models"),
     }
@@ -40,3 +45,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 def gateway(stack: Stack) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.env["GATEWAY_URL"], timeout=60.0) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def office(stack: Stack) -> dict[str, str]:
+    """The header of the office's requests (GET /api/handovers)."""
+    return {"Authorization": f"Bearer {stack.env['OFFICE_API_TOKEN']}"}
