@@ -104,7 +104,8 @@ class FakeRasa:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-                tracker = re.fullmatch(r"/conversations/([^/]+)/tracker/events", self.path)
+                # The gateway adds query parameters (include_events=NONE, the token when one is set).
+                tracker = re.fullmatch(r"/conversations/([^/]+)/tracker/events", self.path.partition("?")[0])
                 if tracker:
                     fake.language_by_sender[tracker.group(1)] = body["value"]
                     self._send_json({"sender_id": tracker.group(1)})
