@@ -15,9 +15,11 @@ project's dev questions (`python -m docsearch.calibrate`).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,10 +106,56 @@ def query_variants(query: str, language: str, translator: Translator | None) -> 
 
 def coverage(terms: Sequence[str], words: set[str]) -> float:
     """The share of the topic terms found among `words`, by lemma or 5-letter stem."""
+    return _coverage(terms, words, {word[:5] for word in words})
+
+
+def _coverage(terms: Sequence[str], words: AbstractSet[str], word_stems: AbstractSet[str]) -> float:
+    """`coverage` with the 5-letter stems of `words` already made (a passage's are made once, see
+    `_passage_view`)."""
     if not terms:
         return 0.0
-    word_stems = {word[:5] for word in words}
     return sum(1 for t in terms if t in words or (len(t) >= 5 and t[:5] in word_stems)) / len(terms)
+
+
+@dataclass(frozen=True)
+class _WordSet:
+    words: frozenset[str]
+    stems: frozenset[str]  # their 5-letter prefixes, what `coverage` compares long terms with
+
+
+def _word_set(words: Iterable[str]) -> _WordSet:
+    frozen = frozenset(words)
+    return _WordSet(frozen, frozenset(word[:5] for word in frozen))
+
+
+@dataclass(frozen=True)
+class _PassageView:
+    """What the re-ranker's features need of a passage that does not depend on the question: its lemmas, its
+    headings' lemmas, its folded text, its sentences (spans, folded text, lemmas)."""
+
+    words: _WordSet
+    heading: _WordSet
+    folded_text: str
+    spans: tuple[tuple[int, int], ...]
+    sentence_words: tuple[_WordSet, ...]
+    folded_sentences: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=8192)
+def _passage_view(text: str, terms: str, section: str, titles: str, sentences: str) -> _PassageView:
+    """A passage's question-independent part of the features, made once per passage text and kept (the same
+    passages are candidates for many questions; lemmatising every sentence of every candidate was about a
+    third of a document question's time). Keyed by the stored strings themselves, so a re-indexed passage
+    gets a new view."""
+    spans = tuple((int(a), int(b)) for a, b in json.loads(sentences))
+    return _PassageView(
+        words=_word_set(terms.split()),
+        heading=_word_set(search_terms(section + " " + json.loads(titles).get("cs", ""))),
+        folded_text=fold(text),
+        spans=spans,
+        sentence_words=tuple(_word_set(search_terms(text[a:b])) for a, b in spans),
+        folded_sentences=tuple(fold(text[a:b]) for a, b in spans),
+    )
 
 
 def _fts_query(terms: Sequence[str]) -> str:
@@ -222,12 +270,11 @@ class Searcher:
         lexical_ranks: list[int | None],
         sentence_vectors: np.ndarray | None,
     ) -> dict[str, float]:
-        words = set(row["terms"].split())
-        heading_words = set(search_terms(row["section"] + " " + json.loads(row["titles"]).get("cs", "")))
-        folded_text = fold(row["text"])
+        view = _passage_view(row["text"], row["terms"], row["section"], row["titles"], row["sentences"])
+        folded_text = view.folded_text
         dense = max(c - b for c, b in zip(cosines, baselines, strict=True))
         sentence, sentence_kind = dense, 0.0
-        spans = json.loads(row["sentences"])
+        spans = view.spans
         if sentence_vectors is not None and len(sentence_vectors) == len(spans) and spans:
             per_sentence = np.max(
                 np.stack([sentence_vectors @ v - b for v, b in zip(vectors, baselines, strict=True)]), axis=0
@@ -236,19 +283,18 @@ class Searcher:
             sentence = float(per_sentence[best])
             # Whether the sentence closest to the question holds what it asks for (a date for "when").
             best_text = row["text"][spans[best][0] : spans[best][1]]
-            sentence_kind = 1.0 if holds_kind(kind, fold(best_text), best_text) else 0.0
+            sentence_kind = 1.0 if holds_kind(kind, view.folded_sentences[best], best_text) else 0.0
         ranks = [r for r in lexical_ranks if r is not None]
         # Topic words close together: the best share of them that one sentence of the passage holds.
-        sentence_words = [set(search_terms(row["text"][a:b])) for a, b in spans]
         sentence_coverage = max(
-            (coverage(v.terms, words_of) for v in variants for words_of in sentence_words), default=0.0
+            (_coverage(v.terms, of.words, of.stems) for v in variants for of in view.sentence_words), default=0.0
         )
         return {
             "dense": dense,
             "sentence": sentence,
-            "coverage": max(coverage(v.terms, words) for v in variants),
+            "coverage": max(_coverage(v.terms, view.words.words, view.words.stems) for v in variants),
             "sentence_coverage": sentence_coverage,
-            "heading": max(coverage(v.terms, heading_words) for v in variants),
+            "heading": max(_coverage(v.terms, view.heading.words, view.heading.stems) for v in variants),
             "lexical": 1.0 / (1.0 + min(ranks)) if ranks else 0.0,
             "numbers": number_overlap(kind, folded_text),
             "kind": 1.0 if holds_kind(kind, folded_text, row["text"]) else 0.0,
