@@ -15,7 +15,7 @@ import numpy as np
 
 from docsearch.ingest import passage_sentences
 from docsearch.questions import MONEY_IN_TEXT, NUMBER_IN_TEXT, QuestionKind, holds_kind, list_items
-from docsearch.search import Candidate, Hit, QueryVariant, Ranking, Searcher, coverage
+from docsearch.search import Candidate, Hit, QueryVariant, Ranking, Searcher, coverage, logit
 from docsearch.store import Store, decode_sentences
 from textkit import fold, search_terms
 
@@ -24,8 +24,8 @@ WHOLE_PASSAGE_SENTENCES = 3
 WHOLE_PASSAGE_CHARS = 400
 # How far below the best sentence another sentence may score and still be quoted with it.
 SENTENCE_MARGIN = 0.03
-# The second passage is quoted too when its score is at least this share of the best one's.
-RUNNER_UP_SHARE = 0.8
+# The second passage is quoted too when its re-ranker logit is at most this far below the best one's.
+RUNNER_UP_MARGIN = 3.0
 LIST_ITEMS_QUOTED = 12
 LIST_ITEM_CHARS = 160
 _SINGLE_FACT = ("amount", "count", "date", "frequency", "person", "place")
@@ -82,9 +82,10 @@ class Composer:
         threshold = self.searcher.settings.threshold
         if ranking.answerable < threshold:
             return None
-        best_score = ranking.candidates[0].score
+        settings = self.searcher.settings
+        best_logit = logit(ranking.candidates[0].features, settings)
         for position, candidate in enumerate(ranking.candidates[:3]):
-            if candidate.score < best_score * RUNNER_UP_SHARE:
+            if logit(candidate.features, settings) < best_logit - RUNNER_UP_MARGIN:
                 break
             quote = self.compose(ranking, candidate)
             if not self._states_the_fact(ranking, quote):
@@ -94,7 +95,9 @@ class Composer:
             # A runner-up nearly as likely to answer (another passage saying the other half, or the re-ranker
             # unsure between two) is quoted after the best, with its own citation.
             runner_up = next(iter(ranking.candidates[position + 1 : position + 2]), None)
-            if runner_up is not None and runner_up.score >= candidate.score * RUNNER_UP_SHARE:
+            if runner_up is not None and logit(runner_up.features, settings) >= logit(
+                candidate.features, settings
+            ) - RUNNER_UP_MARGIN:
                 second = self.compose(ranking, runner_up)
                 if second and second not in quote and quote not in second:
                     quote = f"{quote} … {second}"

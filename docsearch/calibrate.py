@@ -32,6 +32,7 @@ from docsearch.search import (
     Ranking,
     answer_features,
     answerability,
+    logit,
     score,
 )
 from textkit import fold_words
@@ -97,6 +98,16 @@ def fit(ranked: list[tuple[Case, Ranking]], defaults: SearchSettings) -> SearchS
     model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=5000).fit(differences, labels)
     weights = {name: round(float(w), 4) for name, w in zip(FEATURES, model.coef_[0], strict=True)}
     return dataclasses.replace(defaults, weights=weights, bias=0.0)
+
+
+def centred(ranked: list[tuple[Case, Ranking]], settings: SearchSettings) -> SearchSettings:
+    """The re-ranker's bias set so that the median best candidate of the dev questions scores 0.5: the
+    pairwise fit leaves the level free, and a hit's score should be a readable number, not 1.0 for all."""
+    tops = sorted(
+        max((logit(c.features, settings) for c in ranking.candidates), default=0.0) for _, ranking in ranked
+    )
+    middle = float(tops[len(tops) // 2]) if tops else 0.0
+    return dataclasses.replace(settings, bias=round(settings.bias - middle, 4))
 
 
 def _ordered(ranking: Ranking, settings: SearchSettings) -> list[Candidate]:
@@ -193,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             raise DocsearchError(f"no dev questions under {args.questions}")
         with DocumentIndex.open(args.index or index_path(), create=False) as index:
             ranked = collect(index, cases)
-            settings = fit_answerability(ranked, fit(ranked, index.settings))
+            settings = fit_answerability(ranked, centred(ranked, fit(ranked, index.settings)))
             threshold, accuracy = choose_threshold(decisions(ranked, settings))
             settings = dataclasses.replace(settings, threshold=threshold)
             result = {**dataclasses.asdict(settings), "measured_on": "evaluation/benchmark, split dev",

@@ -337,6 +337,7 @@ def gateway_url_for_run(url: str) -> Iterator[str]:
             "RUN_DIR": f"{data_dir}/run",
             "HANDOVER_DB": f"{data_dir}/handovers.sqlite",
             "ROOMS_DB": f"{data_dir}/rooms.sqlite",
+            "RASA_TRACKER_DB": f"{data_dir}/rasa-tracker.sqlite",
         }
         stack = Stack(env=environment)
         started = time.monotonic()

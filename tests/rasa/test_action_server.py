@@ -178,6 +178,7 @@ def test_rasa_calls_with_the_header_of_endpoints_yml(
 
     monkeypatch.setenv("ACTION_ENDPOINT_URL", f"{server.url}/webhook")
     monkeypatch.setenv("ACTIONS_TOKEN", TOKEN)
+    monkeypatch.setenv("RASA_TRACKER_DB", "unused-by-this-test.sqlite")  # endpoints.yml names it
     endpoint = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "action_endpoint")
     assert endpoint is not None
     call = action_call("action_ask_handover_question")

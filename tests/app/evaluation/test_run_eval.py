@@ -110,7 +110,7 @@ def test_a_run_scores_each_case_measures_retrieval_and_uses_new_conversations() 
     summary = run_cases(client, cases, TITLES)
     assert [v.passed for v in summary.verdicts] == [True, True, False, True]
     assert [body["lang"] for body in seen] == ["cs", "pl", "cs", "cs"]
-    assert len({body["sender"] for body in seen}) == 4
+    assert all("sender" not in body for body in seen)  # each case a new conversation, id issued by the server
     assert summary.hit_rate(1) == 0.5 and summary.hit_rate(3) == 1.0
     data = summary.as_dict()
     assert data["total_percent"] == 75.0 and data["document_percent"] == pytest.approx(66.7)
