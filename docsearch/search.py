@@ -287,7 +287,8 @@ class Searcher:
         ranks = [r for r in lexical_ranks if r is not None]
         # Topic words close together: the best share of them that one sentence of the passage holds.
         sentence_coverage = max(
-            (_coverage(v.terms, of.words, of.stems) for v in variants for of in view.sentence_words), default=0.0
+            (_coverage(v.terms, of.words, of.stems) for v in variants for of in view.sentence_words),
+            default=0.0,
         )
         return {
             "dense": dense,
