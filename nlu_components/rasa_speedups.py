@@ -1,4 +1,4 @@
-"""Rasa 3.6 checks the same two JSON schemas against jsonschema's meta-schema on every message: a third of its CPU.
+"""Rasa 3.6 checks the same two JSON schemas against the meta-schema for every message: a third of its CPU.
 
 `jsonschema.validate(instance, schema)` first checks that `schema` itself is a valid schema (`check_schema`,
 a walk of the draft 2020-12 meta-schema), then builds a validator and validates `instance`. Rasa calls it with
