@@ -46,22 +46,20 @@ def embed_queries(texts: list[str]) -> np.ndarray:
 
     Every user of the process-wide model (document search, the actions' matchers, the NLU featurizer) calls
     through this module, so that one lock guards the C engine."""
-    if not texts:
-        return np.zeros((0, DIM), dtype=np.float32)
-    model = _get_model()
-    parts: list[np.ndarray] = []
-    for start in range(0, len(texts), _BATCH):
-        with _call_lock:
-            parts.append(np.asarray(model.query(texts[start : start + _BATCH]), dtype=np.float32))
-    return np.vstack([part.reshape(-1, DIM) for part in parts])
+    return _in_batches(texts, "query")
 
 
 def embed_passages(texts: list[str]) -> np.ndarray:
+    return _in_batches(texts, "passage")
+
+
+def _in_batches(texts: list[str], kind: str) -> np.ndarray:
+    """`model.query` or `model.passage` over `texts`, _BATCH at a time, each call under the engine's lock."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    model = _get_model()
+    encode = getattr(_get_model(), kind)
     parts: list[np.ndarray] = []
     for start in range(0, len(texts), _BATCH):
         with _call_lock:
-            parts.append(np.asarray(model.passage(texts[start : start + _BATCH]), dtype=np.float32))
+            parts.append(np.asarray(encode(texts[start : start + _BATCH]), dtype=np.float32))
     return np.vstack([part.reshape(-1, DIM) for part in parts])
