@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -148,9 +149,11 @@ def fit_answerability(ranked: list[tuple[Case, Ranking]], settings: SearchSettin
 
 
 def choose_threshold(rows: list[tuple[Case, float, bool]]) -> tuple[float, float]:
-    """The threshold that makes the most cases right (the middle of the first best run of candidate values, so
-    that it is not on the edge of one question), and that accuracy."""
-    points = sorted({round(p, 4) for _, p, _ in rows} | {0.0, 1.0})
+    """The threshold that makes the most cases right, and that accuracy. Candidates lie halfway between
+    neighbouring probabilities (never on one: a rounded threshold just above a case's own value would drop
+    it); of a run of equally good candidates the middle one, so that it is not on the edge of one question."""
+    values = sorted({p for _, p, _ in rows})
+    points = [0.0, *((low + high) / 2 for low, high in itertools.pairwise(values)), 1.0]
 
     def accuracy(t: float) -> float:
         right = sum(
@@ -164,7 +167,7 @@ def choose_threshold(rows: list[tuple[Case, float, bool]]) -> tuple[float, float
     last = first
     while last + 1 < len(points) and scores[last + 1] == best:
         last += 1
-    return round((points[first] + points[last]) / 2, 4), round(best, 4)
+    return round(points[(first + last) // 2], 4), round(best, 4)
 
 
 def metrics(ranked: list[tuple[Case, Ranking]], settings: SearchSettings) -> dict[str, Any]:
