@@ -1,8 +1,9 @@
 """Handover to a person: ``validate_handover_form`` and ``action_submit_handover``.
 
 The action server writes the record to SQLite (``HANDOVER_DB``, table ``handovers`` defined once in
-``actions.handover_table``); the gateway reads it. A record is committed before the user is told it was passed
-on, and nothing here ever deletes or rewrites a record.
+``actions.handover_table``); the gateway reads it and runs its lifecycle (the office claims, answers and
+closes it; the contact is deleted after the retention period). A record is committed before the user is told it
+was passed on; the action server only ever adds records.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The action server's side of the handover table: append-only writes (schema in ``actions.handover_table``).
 
 Blocking (sqlite3): the actions call it through ``asyncio.to_thread``. A record is committed before the caller
-is told its id, and nothing here ever deletes or rewrites a record.
+is told its id, and nothing here ever deletes or rewrites a record (the office's lifecycle is the gateway's:
+``gateway/handovers.py``).
 """
 
 from __future__ import annotations

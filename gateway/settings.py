@@ -23,6 +23,16 @@ class Settings(BaseSettings):
     # Bearer token of the office endpoints (GET /api/handovers) until the office sign-in exists. Empty:
     # those endpoints answer 403 "office access is not configured"; they are never open.
     office_api_token: str = ""
+    # The office side (issue 13, gateway/office/): staff accounts and the questions the assistant could not
+    # answer, in SQLAlchemy Core tables (SQLite by default; a postgresql+psycopg URL works the same way).
+    office_database_url: str = "sqlite:///var/office.sqlite"
+    # Key that signs the office session cookie. Empty: a random key of this process (everyone signs in
+    # again after a restart); set it when several gateway workers serve /office.
+    office_session_secret: str = ""
+    office_session_max_age_s: int = 8 * 3600
+    # A resident's contact is deleted this many days after the official closed their handover.
+    office_contact_retention_days: int = 30
+    office_purge_interval_s: float = 3600.0
     actions_url: str = "http://127.0.0.1:5055"
     translation_url: str = "http://127.0.0.1:8001"
     document_index: Path = Path("var/index.sqlite")
