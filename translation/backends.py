@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
-import os
+import math
 import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from translation.cpu import cpu_cores
 
 
 @dataclass(frozen=True)
@@ -17,11 +19,16 @@ class DecodingOptions:
     max_output_tokens: int = 256
     # Forces exactly this many output tokens when set (benchmarks: a fixed amount of work per sentence).
     fixed_output_tokens: int | None = None
+    # Cores a model uses; 0: all of them (translation.cpu.cpu_cores). CTranslate2 runs that many replicas
+    # of one thread each, transformers that many intra-op threads.
     threads: int = 0
     device: str = "cpu"
-    # CTranslate2 only. None: int8 on CPU, int8_float16 on GPU (what `make models` converts to);
-    # "float32" runs the converted model unquantised (tests compare it with transformers token by token).
+    # CTranslate2 only. None: what the install measured fastest (the manifest's compute_type), else int8 on
+    # CPU and int8_float16 on GPU; "float32" runs the converted model unquantised (tests compare it with
+    # transformers token by token).
     ct2_compute_type: str | None = None
+    # CTranslate2 only: restrict the output vocabulary to the model's vmap.txt (translation/vmap.py).
+    use_vmap: bool = False
 
 
 class TranslationBackend(Protocol):
@@ -57,8 +64,7 @@ class TransformersBackend:
         self.model = MarianMTModel.from_pretrained(str(hf_dir)).eval().to(options.device)
         self.target_token = target_token
         self.options = options
-        if options.threads:
-            torch.set_num_threads(options.threads)
+        torch.set_num_threads(options.threads or cpu_cores())
         self._generation_config = self._make_generation_config(options)
         # generate() is not safe to run concurrently on one model; callers normally serialise anyway.
         self._lock = threading.Lock()
@@ -95,26 +101,43 @@ class TransformersBackend:
 
 
 class CTranslate2Backend:
-    """The converted model (int8) in CTranslate2: the default, several times faster on CPU."""
+    """The converted model in CTranslate2: the default, several times faster on CPU.
+
+    One replica per core, each on one thread (inter_threads = cores, intra_threads = 1): on 2 AVX2 cores
+    without VNNI, int8 on two intra threads thrashes inside oneDNN (83k context switches for 16 sentences
+    against 168 on one thread, issue 14) and a single sentence gets slower, not faster. A batch is split
+    across the replicas, so a batch of n runs as num_translators sub-batches side by side.
+    """
 
     name = "ct2"
 
     def __init__(
-        self, hf_dir: Path, ct2_dir: Path, target_token: str | None, options: DecodingOptions
+        self,
+        hf_dir: Path,
+        ct2_dir: Path,
+        target_token: str | None,
+        options: DecodingOptions,
+        compute_type: str | None = None,
     ) -> None:
         import ctranslate2
 
         self.tokenizer = _load_tokenizer(hf_dir)
+        default_type = "int8" if options.device == "cpu" else "int8_float16"
+        self.compute_type = options.ct2_compute_type or compute_type or default_type
         self.translator = ctranslate2.Translator(
             str(ct2_dir),
             device=options.device,
-            compute_type=options.ct2_compute_type or ("int8" if options.device == "cpu" else "int8_float16"),
-            inter_threads=1,
-            # CTranslate2's own default is 4 threads, too many on a small machine (oversubscription).
-            intra_threads=options.threads or min(4, os.cpu_count() or 1),
+            compute_type=self.compute_type,
+            inter_threads=(options.threads or cpu_cores()) if options.device == "cpu" else 1,
+            intra_threads=1,
         )
         self.target_token = target_token
         self.options = options
+        self.use_vmap = options.use_vmap and (ct2_dir / "vmap.txt").is_file()
+
+    @property
+    def replicas(self) -> int:
+        return int(self.translator.num_translators)
 
     def source_tokens(self, sentences: list[str]) -> list[list[str]]:
         """What the model reads: the same MarianTokenizer pieces (and </s>) that transformers gets."""
@@ -123,11 +146,8 @@ class CTranslate2Backend:
             for sentence in _with_target_token(sentences, self.target_token)
         ]
 
-    def translate_batch(self, sentences: list[str]) -> list[str]:
-        if not sentences:
-            return []
+    def translate_tokens(self, source_tokens: list[list[str]]) -> list[list[str]]:
         options = self.options
-        source_tokens = self.source_tokens(sentences)
         length_arguments: dict[str, int] = {"max_decoding_length": options.max_output_tokens}
         if options.fixed_output_tokens:
             length_arguments = {
@@ -135,11 +155,19 @@ class CTranslate2Backend:
                 "min_decoding_length": options.fixed_output_tokens,
             }
         results = self.translator.translate_batch(
-            source_tokens, beam_size=options.beam_size, max_batch_size=0, **length_arguments
+            source_tokens,
+            beam_size=options.beam_size,
+            # Every replica gets a share: CTranslate2 runs the sub-batches on its replicas in parallel.
+            max_batch_size=math.ceil(len(source_tokens) / self.replicas),
+            use_vmap=self.use_vmap,
+            **length_arguments,
         )
+        return [result.hypotheses[0] for result in results]
+
+    def translate_batch(self, sentences: list[str]) -> list[str]:
+        if not sentences:
+            return []
         return [
-            self.tokenizer.decode(
-                self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]), skip_special_tokens=True
-            )
-            for result in results
+            self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
+            for tokens in self.translate_tokens(self.source_tokens(sentences))
         ]

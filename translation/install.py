@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from translation.backends import CTranslate2Backend, DecodingOptions
+from translation.compute_types import probe_compute_types
 from translation.manifest import InstalledModel, read_manifest, write_manifest
 from translation.registry import MODEL_REGISTRY, ModelSpec
 
@@ -170,9 +171,13 @@ def install_direction(
     try:
         options = DecodingOptions(beam_size=2, max_output_tokens=64)
         backend = CTranslate2Backend(hf_dir, ct2_dir, spec.target_token, options)
+        probe = probe_compute_types(ct2_dir, backend.source_tokens([check_sentence]))
+        backend = CTranslate2Backend(hf_dir, ct2_dir, spec.target_token, options, probe.fastest)
         check_output = backend.translate_batch([check_sentence])[0]
     except Exception as error:
         raise InstallError(f"{direction}: the converted model does not translate: {error}") from error
+    timings = ", ".join(f"{name} {ms} ms" for name, ms in sorted(probe.milliseconds.items()))
+    log(f"{direction}: compute type {probe.fastest} (one sentence: {timings})")
     log(f"{direction}: check {check_sentence!r} -> {check_output[:120]!r}")
     return InstalledModel(
         direction=direction,
@@ -181,6 +186,8 @@ def install_direction(
         ct2_dir=str(ct2_dir.relative_to(models_dir)),
         target_token=spec.target_token,
         quantization="int8",
+        compute_type=probe.fastest,
+        compute_type_ms=probe.milliseconds,
         check_source=check_sentence,
         check_output=check_output,
         installed_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -19,6 +19,13 @@ class InstalledModel:
     ct2_dir: str | None
     target_token: str | None = None
     quantization: str | None = None
+    # Measured at install (translation/compute_types.py): the fastest type and each type's milliseconds.
+    compute_type: str | None = None
+    compute_type_ms: dict[str, float] = field(default_factory=dict)
+    # The vocabulary map (translation/vmap.py) when one was built, and the recorded restricted-vs-full
+    # comparison (`python -m translation vmap-check`); None until built or checked.
+    vmap: dict[str, object] | None = None
+    vmap_check: dict[str, object] | None = None
     check_source: str = ""
     check_output: str = ""
     installed_at: str = ""

@@ -68,6 +68,7 @@ class ModelStore:
                         self.models_dir / model.ct2_dir,
                         model.target_token,
                         self.options,
+                        model.compute_type,
                     )
                 else:
                     loaded = TransformersBackend(

@@ -8,8 +8,9 @@ import time
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction
 
 from translation.backends import DecodingOptions
-from translation.batching import MicroBatcher
+from translation.batching import MicroBatcher, QueueFullError
 from translation.cache import SentenceCache
+from translation.cpu import cpu_cores
 from translation.detection import Detection, detect_language
 from translation.glossary import load_glossary
 from translation.metrics import Metrics
@@ -42,6 +43,7 @@ class TranslationService:
             max_output_tokens=settings.max_output_tokens,
             threads=settings.threads,
             device=settings.device,
+            use_vmap=settings.use_vmap,
         )
         self.store = store or ModelStore(
             settings.models_dir, settings.backend, options, max_loaded=settings.max_loaded_models
@@ -75,6 +77,9 @@ class TranslationService:
                 max_batch_size=self.settings.batch_max_size,
                 max_wait_s=self.settings.batch_max_wait_ms / 1000,
                 metrics=self.metrics,
+                max_queued=self.settings.batch_max_queued,
+                # One batch in flight per CTranslate2 replica; transformers runs one generate() at a time.
+                concurrency=(self.settings.threads or cpu_cores()) if self.settings.backend == "ct2" else 1,
             )
         return self._batchers[direction]
 
@@ -96,7 +101,7 @@ class TranslationService:
         if missing:
             try:
                 translated = await self._batcher(direction).translate(missing)
-            except ModelNotInstalledError:
+            except (ModelNotInstalledError, QueueFullError):
                 raise
             except Exception as error:  # the model's own failure: the request fails, the service does not
                 raise TranslationFailedError(

@@ -20,11 +20,19 @@ class Settings(BaseSettings):
     backend: Literal["ct2", "transformers"] = "ct2"
     batch_max_size: int = Field(16, ge=1, description="sentences per model call; 1 turns micro-batching off")
     batch_max_wait_ms: float = Field(5.0, ge=0, description="how long a batch waits for more sentences")
+    batch_max_queued: int = Field(
+        512, ge=1, description="sentences waiting per direction; beyond it requests get 503 + Retry-After"
+    )
     cache_size: int = Field(10000, ge=0, description="translated sentences kept in the LRU cache")
     max_loaded_models: int = Field(3, ge=1, description="models held in memory at once (LRU)")
     beam_size: int = Field(4, ge=1)
     max_output_tokens: int = Field(256, ge=1)
-    threads: int = Field(0, ge=0, description="CPU threads per model call; 0 lets the library decide")
+    threads: int = Field(
+        0, ge=0, description="cores a model uses (CTranslate2: replicas of one thread each); 0: all cores"
+    )
+    # Off until `python -m translation vmap-check` has compared restricted and full output with the real
+    # models and the comparison is recorded in the manifest (issue 14); a model without vmap.txt ignores it.
+    use_vmap: bool = False
     device: Literal["cpu", "cuda"] = "cpu"
     glossary_path: Path = DEFAULT_GLOSSARY_PATH
     # Bounded work (issues 11 and 14). Bodies are cut off while they stream in (gateway/body_limit.py):

@@ -64,7 +64,8 @@ _ERROR_DESCRIPTIONS = {
     422: "Invalid query parameters",
     429: "Too many requests from this address (see Retry-After)",
     500: "The model failed",
-    503: "The direction's model is not installed (with `direction` and `install`)",
+    503: "The direction's model is not installed (with `direction` and `install`), or the translation "
+    "queue is full (with `retry_after`, see Retry-After)",
 }
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
@@ -74,7 +75,7 @@ def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
     responses: dict[int | str, dict[str, Any]] = {}
     for status_code in status_codes:
         entry: dict[str, Any] = {"model": ApiErrorBody, "description": _ERROR_DESCRIPTIONS[status_code]}
-        if status_code == 429:
+        if status_code in (429, 503):
             entry["headers"] = _RETRY_AFTER
         responses[status_code] = entry
     return responses

@@ -24,6 +24,7 @@ from translation.api.schemas import (
     error_responses,
     request_body,
 )
+from translation.batching import QueueFullError
 from translation.model_store import ModelNotInstalledError
 from translation.registry import LANGUAGES, SUPPORTED_DIRECTIONS
 from translation.service import TranslationFailedError, UnsupportedPairError
@@ -119,6 +120,13 @@ async def translate(body: BodyDep, service: ServiceDep) -> dict[str, object]:
         raise ApiError(400, str(error), supported=list(SUPPORTED_DIRECTIONS)) from error
     except ModelNotInstalledError as error:
         raise ApiError(503, str(error), direction=error.direction, install="make models") from error
+    except QueueFullError as error:
+        raise ApiError(
+            503,
+            f"{error}; try again in {error.retry_after_s} s",
+            headers={"Retry-After": str(error.retry_after_s)},
+            retry_after=error.retry_after_s,
+        ) from error
     except TranslationFailedError as error:
         raise ApiError(500, str(error)) from error
     response["translatedText"] = translated[0] if isinstance(request.q, str) else translated
