@@ -48,6 +48,10 @@ class RasaClient:
             await self._post_language(sender, language)
 
     async def _post_language(self, sender: str, language: str) -> Any:
+        return await self.post_event(sender, {"event": "slot", "name": "language", "value": language})
+
+    async def post_event(self, sender: str, event: dict[str, Any]) -> Any:
+        """Append one event to the conversation's tracker (a slot, the office's `pause`/`resume`)."""
         path = f"/conversations/{quote(sender, safe='')}/tracker/events"
         return await request_json(
             self._http,
@@ -56,8 +60,22 @@ class RasaClient:
             path,
             # NONE: the answer is the tracker's state without its events (all of them by default).
             params={**self._api_params, "include_events": "NONE"},
-            json={"event": "slot", "name": "language", "value": language},
+            json=event,
         )
+
+    async def events(self, sender: str) -> list[dict[str, Any]]:
+        """Every event of the conversation's tracker (the office reads the transcript from it)."""
+        body = await request_json(
+            self._http,
+            SERVICE_NAME,
+            "GET",
+            f"/conversations/{quote(sender, safe='')}/tracker",
+            params={**self._api_params, "include_events": "ALL"},
+        )
+        events = body.get("events") if isinstance(body, dict) else None
+        if not isinstance(events, list):
+            raise ServiceBadResponse(SERVICE_NAME, "the tracker has no list of events")
+        return [event for event in events if isinstance(event, dict)]
 
     async def send_message(self, sender: str, text: str, language: str) -> list[dict[str, Any]]:
         """Send one user message; returns Rasa's REST output (a list of {text, buttons, custom, ...})."""
