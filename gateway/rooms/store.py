@@ -1,4 +1,7 @@
-"""SQLite storage of conversation rooms: rooms, the languages present in each, messages, translations.
+"""Storage of conversation rooms: rooms, the languages present in each, messages, translations.
+
+An SQLite file by default, PostgreSQL when DATABASE_URL is set (gateway/sql.py), through SQLAlchemy Core: the
+same statements for both; the schema is made and migrated by Alembic (gateway/migrations).
 
 Every message is written here before it is acknowledged, sent to anyone or translated, so a crash or a
 translation outage never loses one. A message may carry the id its client made for it (`client_id`): the same
@@ -6,54 +9,64 @@ author sending the same client id again (a retry after a dropped connection) get
 instead of a second copy. A translation is stored once per (message, language) and reused for every reader of
 that language.
 
-The methods block (SQLite); async code calls them through `AsyncRoomStore` (gateway/rooms/database.py), on one
-worker thread.
+The methods block; async code calls them through `AsyncRoomStore` (gateway/rooms/database.py), on one worker
+thread.
 """
 
 import secrets
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS rooms (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS room_languages (
-    room_id TEXT NOT NULL REFERENCES rooms(id),
-    lang TEXT NOT NULL,
-    PRIMARY KEY (room_id, lang)
-);
-CREATE TABLE IF NOT EXISTS room_messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    room_id TEXT NOT NULL REFERENCES rooms(id),
-    author TEXT NOT NULL,
-    lang TEXT NOT NULL,
-    text TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    client_id TEXT
-);
-CREATE INDEX IF NOT EXISTS room_messages_by_room ON room_messages (room_id, id);
-CREATE TABLE IF NOT EXISTS room_translations (
-    message_id INTEGER NOT NULL REFERENCES room_messages(id),
-    lang TEXT NOT NULL,
-    text TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (message_id, lang)
-);
-"""
-# After the column exists (a database from before client ids gets it added first). NULLs never collide, so
-# messages sent without a client id are never taken for retries.
-_CLIENT_ID_INDEX = (
-    "CREATE UNIQUE INDEX IF NOT EXISTS room_messages_client_id ON room_messages (room_id, author, client_id)"
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Row
+
+from gateway import migrations
+from gateway.sql import open_engine
+
+_metadata = sa.MetaData()
+rooms = sa.Table(
+    "rooms",
+    _metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
 )
-_MESSAGE_COLUMNS = "id, room_id, author, lang, text, created_at"
+room_languages = sa.Table(
+    "room_languages",
+    _metadata,
+    sa.Column("room_id", sa.Text, sa.ForeignKey("rooms.id"), primary_key=True),
+    sa.Column("lang", sa.Text, primary_key=True),
+)
+room_messages = sa.Table(
+    "room_messages",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("room_id", sa.Text, sa.ForeignKey("rooms.id"), nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("lang", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+    sa.Column("client_id", sa.Text),
+)
+room_translations = sa.Table(
+    "room_translations",
+    _metadata,
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("room_messages.id"), primary_key=True),
+    sa.Column("lang", sa.Text, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Text, nullable=False),
+)
+_MESSAGE_COLUMNS = (
+    room_messages.c.id,
+    room_messages.c.room_id,
+    room_messages.c.author,
+    room_messages.c.lang,
+    room_messages.c.text,
+    room_messages.c.created_at,
+)
 
 # 12 random bytes -> 16 URL-safe characters: unguessable, so a room link is its own access token.
 _ROOM_ID_BYTES = 12
@@ -90,73 +103,53 @@ class PendingTranslation:
 
 
 class RoomStore:
-    """Thread-safe access to the rooms database (one connection, one lock: every statement is a few ms)."""
+    """Thread-safe access to the rooms database (every statement is a few ms; SQLAlchemy's pool hands each
+    caller its own connection)."""
 
-    def __init__(self, db_path: Path | str, busy_timeout_s: float = 5.0) -> None:
-        if str(db_path) != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(
-            str(db_path), check_same_thread=False, isolation_level=None, timeout=busy_timeout_s
-        )
-        self._connection.row_factory = sqlite3.Row
-        self._lock = threading.Lock()
-        with self._lock:
-            # WAL: readers never wait for the writer. The busy timeout covers another process holding the
-            # write lock (sqlite3's `timeout` sets it too; the pragma states it where the other pragmas are).
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
-            self._connection.execute("PRAGMA foreign_keys=ON")
-            self._connection.executescript(_SCHEMA)
-            columns = {row["name"] for row in self._connection.execute("PRAGMA table_info(room_messages)")}
-            if "client_id" not in columns:
-                self._connection.execute("ALTER TABLE room_messages ADD COLUMN client_id TEXT")
-            self._connection.execute(_CLIENT_ID_INDEX)
+    def __init__(self, location: Path | str, busy_timeout_s: float = 5.0) -> None:
+        self._engine = open_engine(location, busy_timeout_s)
+        migrations.upgrade(self._engine)
+        # The dialect's INSERT ... ON CONFLICT (SQLite and PostgreSQL spell it the same).
+        self._insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        self._row_locks = self._engine.dialect.name == "postgresql"
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
 
     def close(self) -> None:
-        with self._lock:
-            self._connection.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        self._engine.dispose()
 
     def create_room(self, title: str) -> Room:
         room = Room(id=secrets.token_urlsafe(_ROOM_ID_BYTES), title=title, created_at=_now())
-        with self._transaction() as connection:
+        with self._engine.begin() as connection:
             connection.execute(
-                "INSERT INTO rooms (id, title, created_at) VALUES (?, ?, ?)",
-                (room.id, room.title, room.created_at),
+                rooms.insert().values(id=room.id, title=room.title, created_at=room.created_at)
             )
         return room
 
     def get_room(self, room_id: str) -> Room | None:
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT id, title, created_at FROM rooms WHERE id = ?", (room_id,)
-            ).fetchone()
-        return Room(row["id"], row["title"], row["created_at"]) if row else None
+        with self._engine.connect() as connection:
+            row = connection.execute(sa.select(rooms).where(rooms.c.id == room_id)).first()
+        return Room(row.id, row.title, row.created_at) if row else None
 
     def add_language(self, room_id: str, lang: str) -> bool:
         """Record that a reader of `lang` is in the room; True when the language is new there."""
-        with self._transaction() as connection:
-            cursor = connection.execute(
-                "INSERT OR IGNORE INTO room_languages (room_id, lang) VALUES (?, ?)", (room_id, lang)
-            )
-            return cursor.rowcount == 1
+        statement = (
+            self._insert(room_languages)
+            .values(room_id=room_id, lang=lang)
+            .on_conflict_do_nothing()
+            .returning(room_languages.c.lang)
+        )
+        with self._engine.begin() as connection:
+            return connection.execute(statement).first() is not None
 
     def languages(self, room_id: str) -> set[str]:
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT lang FROM room_languages WHERE room_id = ?", (room_id,)
-            ).fetchall()
-        return {row["lang"] for row in rows}
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(room_languages.c.lang).where(room_languages.c.room_id == room_id)
+            ).all()
+        return {row.lang for row in rows}
 
     def add_message(
         self, room_id: str, author: str, lang: str, text: str, client_id: str | None = None
@@ -164,69 +157,86 @@ class RoomStore:
         """Store a message; returns it and True, or, when this author already sent `client_id` in this room,
         the message stored then (with its translations) and False."""
         created_at = _now()
-        with self._transaction() as connection:
-            cursor = connection.execute(
-                "INSERT INTO room_messages (room_id, author, lang, text, created_at, client_id) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (room_id, author, client_id) DO NOTHING",
-                (room_id, author, lang, text, created_at, client_id),
+        statement = (
+            self._insert(room_messages)
+            .values(
+                room_id=room_id,
+                author=author,
+                lang=lang,
+                text=text,
+                created_at=created_at,
+                client_id=client_id,
             )
-            if cursor.rowcount == 1:
-                message_id = cursor.lastrowid
-                assert message_id is not None  # an INSERT into a rowid table always sets it
-                return StoredMessage(message_id, room_id, author, lang, text, created_at), True
+            .on_conflict_do_nothing(index_elements=["room_id", "author", "client_id"])
+            .returning(room_messages.c.id)
+        )
+        with self._engine.begin() as connection:
+            if self._row_locks:
+                # One writer per room at a time (PostgreSQL): ids are then committed in the order they are
+                # given, so a reader's `after` cursor never passes a message that another gateway commits
+                # later with a smaller id. SQLite's single writer gives the same order by itself.
+                connection.execute(sa.select(rooms.c.id).where(rooms.c.id == room_id).with_for_update())
+            row = connection.execute(statement).first()
+            if row is not None:
+                return StoredMessage(row.id, room_id, author, lang, text, created_at), True
             rows = connection.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM room_messages "
-                "WHERE room_id = ? AND author = ? AND client_id = ?",
-                (room_id, author, client_id),
-            ).fetchall()
-            return self._attach_translations(rows)[0], False
+                sa.select(*_MESSAGE_COLUMNS).where(
+                    room_messages.c.room_id == room_id,
+                    room_messages.c.author == author,
+                    room_messages.c.client_id == client_id,
+                )
+            ).all()
+            return self._attach_translations(connection, rows)[0], False
 
     def save_translations(self, translations: list[tuple[int, str, str]]) -> None:
         """Store (message id, language, text) triples in one transaction (one commit for a whole batch)."""
+        if not translations:
+            return
         created_at = _now()
-        with self._transaction() as connection:
-            connection.executemany(
-                "INSERT OR REPLACE INTO room_translations (message_id, lang, text, created_at) "
-                "VALUES (?, ?, ?, ?)",
-                [(message_id, lang, text, created_at) for message_id, lang, text in translations],
+        statement = self._insert(room_translations)
+        statement = statement.on_conflict_do_update(
+            index_elements=["message_id", "lang"],
+            set_={"text": statement.excluded.text, "created_at": statement.excluded.created_at},
+        )
+        with self._engine.begin() as connection:
+            connection.execute(
+                statement,
+                [
+                    {"message_id": message_id, "lang": lang, "text": text, "created_at": created_at}
+                    for message_id, lang, text in translations
+                ],
             )
 
-    def _attach_translations(self, rows: list[sqlite3.Row]) -> list[StoredMessage]:
+    @staticmethod
+    def _attach_translations(connection: Connection, rows: Sequence[Row]) -> list[StoredMessage]:
         messages = [
-            StoredMessage(
-                row["id"], row["room_id"], row["author"], row["lang"], row["text"], row["created_at"]
-            )
-            for row in rows
+            StoredMessage(row.id, row.room_id, row.author, row.lang, row.text, row.created_at) for row in rows
         ]
         if not messages:
             return messages
         by_id = {message.id: message for message in messages}
-        placeholders = ",".join("?" * len(by_id))
-        translation_rows = self._connection.execute(
-            f"SELECT message_id, lang, text FROM room_translations WHERE message_id IN ({placeholders})",
-            tuple(by_id),
-        ).fetchall()
+        translation_rows = connection.execute(
+            sa.select(
+                room_translations.c.message_id, room_translations.c.lang, room_translations.c.text
+            ).where(room_translations.c.message_id.in_(list(by_id)))
+        ).all()
         for row in translation_rows:
-            by_id[row["message_id"]].translations[row["lang"]] = row["text"]
+            by_id[row.message_id].translations[row.lang] = row.text
         return messages
 
     def history(self, room_id: str, limit: int = 200, after: int | None = None) -> list[StoredMessage]:
         """Oldest first, with their stored translations: the room's last `limit` messages, or with `after`
         (a message id, the reader's cursor) the first `limit` messages newer than that one."""
-        with self._lock:
+        in_room = sa.select(*_MESSAGE_COLUMNS).where(room_messages.c.room_id == room_id)
+        with self._engine.connect() as connection:
             if after is None:
-                rows = self._connection.execute(
-                    f"SELECT * FROM (SELECT {_MESSAGE_COLUMNS} FROM room_messages "
-                    "WHERE room_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
-                    (room_id, limit),
-                ).fetchall()
+                newest = in_room.order_by(room_messages.c.id.desc()).limit(limit).subquery()
+                rows = connection.execute(sa.select(newest).order_by(newest.c.id)).all()
             else:
-                rows = self._connection.execute(
-                    f"SELECT {_MESSAGE_COLUMNS} FROM room_messages WHERE room_id = ? AND id > ? "
-                    "ORDER BY id LIMIT ?",
-                    (room_id, after, limit),
-                ).fetchall()
-            return self._attach_translations(rows)
+                rows = connection.execute(
+                    in_room.where(room_messages.c.id > after).order_by(room_messages.c.id).limit(limit)
+                ).all()
+            return self._attach_translations(connection, rows)
 
     def catch_up(
         self, room_id: str, after: int | None, recent: int = 200, limit: int = 1000
@@ -234,29 +244,32 @@ class RoomStore:
         """What a (re)joining reader is sent: the last `recent` messages (their translations may have arrived
         since the reader saw them) and every message after the reader's cursor `after`, at most `limit`,
         oldest first. The flag says whether that was all (False: fetch the rest with `history(after=...)`)."""
-        with self._lock:
-            row = self._connection.execute(
-                "SELECT MIN(id) AS first FROM (SELECT id FROM room_messages WHERE room_id = ? "
-                "ORDER BY id DESC LIMIT ?)",
-                (room_id, recent),
-            ).fetchone()
-            if row["first"] is None:
+        newest = (
+            sa.select(room_messages.c.id)
+            .where(room_messages.c.room_id == room_id)
+            .order_by(room_messages.c.id.desc())
+            .limit(recent)
+            .subquery()
+        )
+        with self._engine.connect() as connection:
+            first = connection.execute(sa.select(sa.func.min(newest.c.id))).scalar()
+            if first is None:
                 return [], True
-            since = row["first"] - 1 if after is None else min(after, row["first"] - 1)
-            rows = self._connection.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM room_messages WHERE room_id = ? AND id > ? "
-                "ORDER BY id LIMIT ?",
-                (room_id, since, limit + 1),
-            ).fetchall()
-            return self._attach_translations(rows[:limit]), len(rows) <= limit
+            since = first - 1 if after is None else min(after, first - 1)
+            rows = connection.execute(
+                sa.select(*_MESSAGE_COLUMNS)
+                .where(room_messages.c.room_id == room_id, room_messages.c.id > since)
+                .order_by(room_messages.c.id)
+                .limit(limit + 1)
+            ).all()
+            return self._attach_translations(connection, rows[:limit]), len(rows) <= limit
 
     def get_message(self, message_id: int) -> StoredMessage | None:
-        with self._lock:
-            rows = self._connection.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM room_messages WHERE id = ?",
-                (message_id,),
-            ).fetchall()
-            messages = self._attach_translations(rows)
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(*_MESSAGE_COLUMNS).where(room_messages.c.id == message_id)
+            ).all()
+            messages = self._attach_translations(connection, rows)
         return messages[0] if messages else None
 
     def pending_translations(self, limit: int = 100) -> list[PendingTranslation]:
@@ -264,20 +277,20 @@ class RoomStore:
 
         Newest first: the conversation going on now matters more than the history a latecomer scrolls back to.
         """
-        with self._lock:
-            rows = self._connection.execute(
-                "SELECT m.id, m.room_id, m.author, m.lang, m.text, m.created_at, l.lang AS target "
-                "FROM room_messages m JOIN room_languages l ON l.room_id = m.room_id AND l.lang != m.lang "
-                "LEFT JOIN room_translations t ON t.message_id = m.id AND t.lang = l.lang "
-                "WHERE t.message_id IS NULL ORDER BY m.id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+        message, reader, done = room_messages, room_languages, room_translations
+        query = (
+            sa.select(*_MESSAGE_COLUMNS, reader.c.lang.label("target"))
+            .join(reader, sa.and_(reader.c.room_id == message.c.room_id, reader.c.lang != message.c.lang))
+            .outerjoin(done, sa.and_(done.c.message_id == message.c.id, done.c.lang == reader.c.lang))
+            .where(done.c.message_id.is_(None))
+            .order_by(message.c.id.desc())
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            rows = connection.execute(query).all()
         return [
             PendingTranslation(
-                StoredMessage(
-                    row["id"], row["room_id"], row["author"], row["lang"], row["text"], row["created_at"]
-                ),
-                row["target"],
+                StoredMessage(row.id, row.room_id, row.author, row.lang, row.text, row.created_at), row.target
             )
             for row in rows
         ]
