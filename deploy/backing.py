@@ -130,7 +130,9 @@ class Postgres(Server):
         self._own(self.socket_dir)
         if not (self.cluster / "PG_VERSION").exists():
             self._own(self.cluster)
-            result = self._run("initdb", "-D", str(self.cluster), "--auth=trust", "-E", "UTF8", "--no-instructions")
+            result = self._run(
+                "initdb", "-D", str(self.cluster), "--auth=trust", "-E", "UTF8", "--no-instructions"
+            )
             if result.returncode != 0:
                 raise BackingError(f"initdb failed: {result.stderr.strip()[-500:]}")
         binaries = _postgres_bin()
@@ -168,7 +170,9 @@ class Postgres(Server):
     def stop(self, timeout_s: float = 30.0) -> None:
         # SIGTERM to the runuser wrapper would not reach postgres itself: ask postgres for a fast shutdown.
         if self.process is not None and self.process.poll() is None:
-            self._run("pg_ctl", "-D", str(self.cluster), "stop", "-m", "fast", "-w", "-t", str(int(timeout_s)))
+            self._run(
+                "pg_ctl", "-D", str(self.cluster), "stop", "-m", "fast", "-w", "-t", str(int(timeout_s))
+            )
         super().stop(timeout_s)
 
 
@@ -191,7 +195,9 @@ class Redis(Server):
         assert self.process is not None
         ping = ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), "ping"]
         _wait(
-            lambda: subprocess.run(ping, capture_output=True, text=True, check=False).stdout.strip() == "PONG",
+            lambda: (
+                subprocess.run(ping, capture_output=True, text=True, check=False).stdout.strip() == "PONG"
+            ),
             "Redis",
             timeout_s,
             self.process,
