@@ -25,7 +25,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     async with open_services(settings) as services:
         app.state.services = services
-        async with rooms.room_service_running(app, settings.rooms_db, services.translation.translate):
+        async with rooms.room_service_running(
+            app, settings.database_url or settings.rooms_db, services.translation.translate
+        ):
             bot_services = telegram.BotServices(
                 assistant=services.assistant,
                 translation=services.translation,

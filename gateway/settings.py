@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     document_index: Path = Path("var/index.sqlite")
     handover_db: Path = Path("var/handovers.sqlite")
     rooms_db: Path = Path("var/rooms.sqlite")
+    # More than one machine (issue 12): the rooms (and Rasa's tracker store) in PostgreSQL instead of the
+    # SQLite files, e.g. postgresql://user@db:5432/trojzemi; Redis for the room fan-out across gateway
+    # replicas and the shared rate-limit counters, e.g. redis://cache:6379/0. Empty: all embedded, as today.
+    database_url: str = ""
+    redis_url: str = ""
     # Rooms (issue 11). Browsers send Origin on every WebSocket handshake: a page of another site must not
     # join a room in its visitor's name, so /rooms/{id}/ws accepts the gateway's own origin (the Host the
     # request came to) and these, e.g. ROOMS_ALLOWED_ORIGINS='["https://chat.example.org"]'.
