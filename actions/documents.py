@@ -72,7 +72,14 @@ async def answer_from_documents(
 def utter_no_answer(
     context: ActionContext, dispatcher: CollectingDispatcher, question: str, lang: str
 ) -> None:
-    context.replies.utter(dispatcher, "no_answer", lang, question=quote_for_reply(question))
+    # The mark tells the gateway that the documents miss this question (the office's list, issue 13).
+    context.replies.utter(
+        dispatcher,
+        "no_answer",
+        lang,
+        json_message={"outcome": "no_answer"},
+        question=quote_for_reply(question),
+    )
 
 
 class ActionAnswerDocument(ContextAction):

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 import weakref
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from gateway.language import SUPPORTED_LANGUAGES, LanguageCode, LanguageGuesser
 from gateway.payloads import OfferedPayloads, looks_like_payload
@@ -73,6 +73,27 @@ def build_reply(rasa_messages: list[dict[str, Any]], language: LanguageCode) -> 
     return ChatReply(lang=reply_language, messages=messages)
 
 
+def reply_outcome(rasa_messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The action server's mark on a reply (`custom.outcome`: "no_answer", "handover"), with its data."""
+    for raw in rasa_messages:
+        custom = raw.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("outcome"), str):
+            return custom
+    return None
+
+
+class ConversationHooks(Protocol):
+    """The office's part of a turn (gateway/office/conversations.py)."""
+
+    async def intercept(self, sender: str, message: str) -> ChatReply | None:
+        """A reply instead of the bot's (an official holds the conversation), or None."""
+
+    async def answered(
+        self, sender: str, message: str, reply: ChatReply, outcome: dict[str, Any] | None
+    ) -> None:
+        """Called after each bot reply (records the questions the bot could not answer)."""
+
+
 class Assistant:
     """`ask` is what every channel calls; it raises gateway.service_errors.ServiceError when Rasa fails."""
 
@@ -81,8 +102,10 @@ class Assistant:
         rasa: RasaClient,
         language_guesser: LanguageGuesser,
         offered_payloads: OfferedPayloads | None = None,
+        hooks: ConversationHooks | None = None,
     ) -> None:
         self._rasa = rasa
+        self._hooks = hooks
         self._languages = language_guesser
         # The buttons of each conversation's last reply: only those payloads reach Rasa as "/intent" text
         # (gateway/payloads.py says why and how other "/..." text is defused).
@@ -107,6 +130,10 @@ class Assistant:
             lock = asyncio.Lock()
             self._sender_locks[sender] = lock
         async with lock:
+            taken_over = await self._intercepted(sender, message)
+            if taken_over is not None:
+                # An official holds this conversation (issue 13): the message is theirs, not the bot's.
+                return taken_over
             # Under the lock: the payloads offered are those of this sender's reply before this message.
             text = self._payloads.text_for_rasa(sender, message)
             language = self.choose_language(sender, text, lang)
@@ -118,4 +145,15 @@ class Assistant:
             )
         self._languages.remember(sender, reply.lang)
         logger.debug("sender=%s lang=%s messages=%d", sender, reply.lang, len(reply.messages))
+        if self._hooks is not None:
+            await self._hooks.answered(sender, text, reply, reply_outcome(rasa_messages))
         return reply
+
+    async def _intercepted(self, sender: str, message: str) -> ChatReply | None:
+        if self._hooks is None:
+            return None
+        try:
+            return await self._hooks.intercept(sender, message)
+        except Exception:  # the handover database unreadable: the bot answers rather than nobody
+            logger.exception("the takeover check of %s failed; the bot answers", sender)
+            return None

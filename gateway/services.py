@@ -12,6 +12,7 @@ from gateway.document_search import DocumentSearch
 from gateway.handovers import HandoverStore
 from gateway.health import HealthChecker
 from gateway.language import LanguageGuesser
+from gateway.office.services import OfficeServices, contact_purge_running
 from gateway.rasa_client import RasaClient
 from gateway.settings import Settings
 from gateway.translation_client import TranslationClient
@@ -27,6 +28,7 @@ class Services:
     health: HealthChecker
     document_search: DocumentSearch
     handovers: HandoverStore
+    office: OfficeServices
 
 
 @asynccontextmanager
@@ -37,17 +39,23 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     translation = TranslationClient.from_url(settings.translation_url, settings.translation_timeout_s)
     probe_client = httpx.AsyncClient()
     document_search = DocumentSearch(settings.document_index, translation)
+    handovers = HandoverStore(settings.handover_db)
+    # The office (issue 13): staff accounts, the takeover of conversations, the questions the bot missed.
+    office = await asyncio.to_thread(OfficeServices.create, settings, handovers, translation, rasa)
     try:
-        yield Services(
-            settings=settings,
-            language_guesser=language_guesser,
-            rasa=rasa,
-            translation=translation,
-            assistant=Assistant(rasa, language_guesser),
-            health=HealthChecker.for_settings(probe_client, settings),
-            document_search=document_search,
-            handovers=HandoverStore(settings.handover_db),
-        )
+        async with contact_purge_running(office, settings.office_purge_interval_s):
+            yield Services(
+                settings=settings,
+                language_guesser=language_guesser,
+                rasa=rasa,
+                translation=translation,
+                assistant=Assistant(rasa, language_guesser, hooks=office.conversations),
+                health=HealthChecker.for_settings(probe_client, settings),
+                document_search=document_search,
+                handovers=handovers,
+                office=office,
+            )
     finally:
+        office.engine.dispose()
         document_search.close()
         await asyncio.gather(rasa.aclose(), translation.aclose(), probe_client.aclose())

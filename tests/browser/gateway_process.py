@@ -29,6 +29,7 @@ def running_gateway(runtime_dir: Path, rasa_url: str, translation_url: str) -> I
         "DOCUMENT_INDEX": str(runtime_dir / "missing-index.sqlite"),
         "HANDOVER_DB": str(runtime_dir / "handovers.sqlite"),
         "ROOMS_DB": str(runtime_dir / "rooms.sqlite"),
+        "OFFICE_DATABASE_URL": f"sqlite:///{runtime_dir / 'office.sqlite'}",
         "TELEGRAM_BOT_TOKEN": "",
     }
     log_path = runtime_dir / "gateway.log"

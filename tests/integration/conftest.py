@@ -30,6 +30,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "RUN_DIR": str(data_dir / "run"),
         "HANDOVER_DB": str(data_dir / "handovers.sqlite"),
         "ROOMS_DB": str(data_dir / "rooms.sqlite"),
+        "OFFICE_DATABASE_URL": f"sqlite:///{data_dir / 'office.sqlite'}",
         # Rasa's conversations (SQL tracker store), kept across a restart of Rasa (test_security.py).
         "RASA_TRACKER_DB": str(data_dir / "rasa-tracker.sqlite"),
         # GET /api/handovers needs it (gateway/office_auth.py): the `office` fixture's header.
