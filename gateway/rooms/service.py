@@ -68,8 +68,8 @@ class RoomService:
         self.store = store
         self.settings = settings
         self.hub = RoomHub()
-        # Rooms created per client address (in-process, like the chat API's limit).
-        self.creation_limiter = RateLimiter(settings.rooms_create_rate)
+        # Rooms created per client address (shared by the gateways through Redis when REDIS_URL is set).
+        self.creation_limiter = RateLimiter(settings.rooms_create_rate, settings.redis_url, "rooms-create")
         # room id -> languages present. Languages are only ever added, and only through this service.
         self._languages: dict[str, set[str]] = {}
         self._translate = translate

@@ -21,7 +21,8 @@ UNKNOWN_SENDER = (
 @lru_cache
 def get_chat_rate_limiter() -> RateLimiter:
     """One limiter for the process (its counters are the state); tests override it with a strict one."""
-    return RateLimiter(get_settings().chat_rate_limit)
+    settings = get_settings()
+    return RateLimiter(settings.chat_rate_limit, settings.redis_url, namespace="chat")
 
 
 def enforce_chat_rate_limit(
