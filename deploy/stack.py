@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -46,6 +47,20 @@ def _serving(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return response.status_code == 503 and isinstance(body, dict) and body.get("status") == "degraded"
+
+
+def rasa_store_env(database_url: str, redis_url: str) -> dict[str, str]:
+    """The variables endpoints.yml reads for Rasa's tracker store and lock store: embedded (SQLite file, locks
+    in memory) when the URLs are empty, PostgreSQL and Redis when they are set."""
+    redis = urlsplit(redis_url) if redis_url else None
+    return {
+        "RASA_TRACKER_DIALECT": "postgresql" if database_url else "sqlite",
+        "RASA_TRACKER_URL": database_url,
+        "RASA_LOCK_STORE": "redis" if redis else "in_memory",
+        "RASA_LOCK_STORE_HOST": (redis.hostname or "127.0.0.1") if redis else "",
+        "RASA_LOCK_STORE_PORT": str((redis.port if redis else None) or 6379),
+        "RASA_LOCK_STORE_DB": (redis.path.strip("/") or "0") if redis else "0",
+    }
 
 
 class StackError(RuntimeError):
@@ -94,6 +109,7 @@ class Stack:
             merged["RASA_TOKEN"] = secrets.token_urlsafe(32)
         tracker_db = Path(merged["RASA_TRACKER_DB"])
         merged["RASA_TRACKER_DB"] = str(tracker_db if tracker_db.is_absolute() else ROOT / tracker_db)
+        merged.update(rasa_store_env(merged.get("DATABASE_URL", ""), merged.get("REDIS_URL", "")))
         self.env = merged
 
     @property
@@ -102,11 +118,14 @@ class Stack:
 
     @property
     def health_urls(self) -> dict[str, str]:
+        """This stack's own processes, by port: the URLs the services use may point at a balancer in front of
+        several stacks (deploy/scaled.py)."""
+        base = f"http://{self.env['HOST']}"
         return {
-            "rasa": f"{self.env['RASA_URL']}/",
-            "actions": f"{self.env['ACTIONS_URL']}/health",
-            "translation": f"{self.env['TRANSLATION_URL']}/health",
-            "gateway": f"{self.env['GATEWAY_URL']}/health",
+            "rasa": f"{base}:{self.env['RASA_PORT']}/",
+            "actions": f"{base}:{self.env['ACTIONS_PORT']}/health",
+            "translation": f"{base}:{self.env['TRANSLATION_PORT']}/health",
+            "gateway": f"{base}:{self.env['GATEWAY_PORT']}/health",
         }
 
     def start(self, timeout_s: float = 240.0) -> None:

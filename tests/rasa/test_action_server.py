@@ -178,7 +178,18 @@ def test_rasa_calls_with_the_header_of_endpoints_yml(
 
     monkeypatch.setenv("ACTION_ENDPOINT_URL", f"{server.url}/webhook")
     monkeypatch.setenv("ACTIONS_TOKEN", TOKEN)
-    monkeypatch.setenv("RASA_TRACKER_DB", "unused-by-this-test.sqlite")  # endpoints.yml names it
+    # endpoints.yml names these too (deploy/stack.py sets them): the embedded tracker and lock stores.
+    embedded_stores = {
+        "RASA_TRACKER_DB": "unused-by-this-test.sqlite",
+        "RASA_TRACKER_DIALECT": "sqlite",
+        "RASA_TRACKER_URL": "",
+        "RASA_LOCK_STORE": "in_memory",
+        "RASA_LOCK_STORE_HOST": "",
+        "RASA_LOCK_STORE_PORT": "6379",
+        "RASA_LOCK_STORE_DB": "0",
+    }
+    for name, value in embedded_stores.items():
+        monkeypatch.setenv(name, value)
     endpoint = read_endpoint_config(str(REPO_ROOT / "endpoints.yml"), "action_endpoint")
     assert endpoint is not None
     call = action_call("action_ask_handover_question")
