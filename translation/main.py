@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from gateway.body_limit import BodyLimitMiddleware
-from translation.api import status, translate
+from translation.api import frontend, status, translate
 from translation.api.dependencies import ApiError
 from translation.api.schemas import error_responses
 from translation.service import TranslationService
@@ -48,6 +48,7 @@ app = FastAPI(
 app.add_middleware(BodyLimitMiddleware, limit_for=lambda path: max_body_bytes(), error_body=error_body)
 app.include_router(translate.router)
 app.include_router(status.router)
+app.include_router(frontend.router)
 
 
 def _count_error(request: Request, status_code: int) -> None:

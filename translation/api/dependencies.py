@@ -59,20 +59,29 @@ def enforce_rate_limit(request: Request, limiter: Annotated[RateLimiter, Depends
 RateLimited = Depends(enforce_rate_limit)
 
 
+def _single_or_list(values: list[str]) -> str | list[str]:
+    return values[0] if len(values) == 1 else values
+
+
 async def read_body(request: Request) -> dict[str, Any]:
-    """The request's parameters from a JSON body or a form (urlencoded or multipart), like LibreTranslate."""
+    """The request's parameters from the query string and a JSON body or a form (urlencoded or multipart),
+    like LibreTranslate: deep-translator sends every parameter in the query string of an empty POST. A
+    parameter in both places takes the body's value."""
+    query = request.query_params
+    parameters: dict[str, Any] = {key: _single_or_list(query.getlist(key)) for key in query}
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
-        parameters: dict[str, Any] = {}
         for key in form:
             values = [value for value in form.getlist(key) if isinstance(value, str)]
-            parameters[key] = values[0] if len(values) == 1 else values
+            parameters[key] = _single_or_list(values)
         return parameters
     # No size check here: BodyLimitMiddleware (translation.main) has cut an oversized body off already.
     raw = await request.body()
     if not raw.strip():
-        raise ApiError(400, "empty request body: send JSON or form fields")
+        if parameters:
+            return parameters
+        raise ApiError(400, "empty request body: send JSON, form fields or query parameters")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
@@ -82,7 +91,7 @@ async def read_body(request: Request) -> dict[str, Any]:
         raise ApiError(400, f"request body is not valid JSON{where}") from error
     if not isinstance(body, dict):
         raise ApiError(400, "request body must be a JSON object")
-    return body
+    return {**parameters, **body}
 
 
 BodyDep = Annotated[dict[str, Any], Depends(read_body)]

@@ -14,6 +14,7 @@ from translation.settings import Settings
 
 DEFAULT_MAX_CHARS: int = Settings.model_fields["max_chars"].default
 DEFAULT_MAX_ITEMS: int = Settings.model_fields["max_items"].default
+MAX_ALTERNATIVES = 10  # `alternatives` asked for: a bound on the parameter (none are produced)
 # "Has a character that is not white space", checked by Python's re (whose \s is str.isspace(), what
 # str.strip() removes), so the schema's pattern and the API agree on "   ".
 HAS_TEXT = r"\S"
@@ -36,6 +37,7 @@ class DetectedLanguage(BaseModel):
 class TranslateResponse(BaseModel):
     translatedText: str | list[str]  # LibreTranslate's names
     detectedLanguage: DetectedLanguage | None = None  # only with source "auto"
+    alternatives: list[str] | list[list[str]] | None = None  # only when asked for; always empty here
 
 
 class LanguageInfo(BaseModel):

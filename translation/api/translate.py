@@ -18,6 +18,7 @@ from translation.api.schemas import (
     DEFAULT_MAX_CHARS,
     DEFAULT_MAX_ITEMS,
     HAS_TEXT,
+    MAX_ALTERNATIVES,
     DetectedLanguage,
     LanguageInfo,
     TranslateResponse,
@@ -56,17 +57,32 @@ class TranslateRequest(BaseModel):
     source: str = Field("auto", json_schema_extra={"enum": _SOURCES})
     target: str = Field(json_schema_extra={"enum": _TARGETS})
     format: Literal["text", "html"] = "text"
+    # LibreTranslate's alternative translations: the service has none, and says so with [] per text.
+    alternatives: int = Field(0, ge=0, le=MAX_ALTERNATIVES)
 
     @field_validator("source", "target")
     @classmethod
     def normalise_language(cls, value: str) -> str:
         return value.strip().lower()
 
+    @field_validator("alternatives", mode="before")
+    @classmethod
+    def refuse_booleans(cls, value: object) -> object:
+        # Lax mode would read JSON true as 1; forms and query strings still send "2" as text.
+        if isinstance(value, bool):
+            raise ValueError("must be an integer")
+        return value
+
+
+DetectText = Annotated[str, Field(pattern=HAS_TEXT, json_schema_extra={"maxLength": DEFAULT_MAX_CHARS})]
+
 
 class DetectRequest(BaseModel):
     model_config = ConfigDict(extra="ignore", regex_engine="python-re")
 
-    q: str = Field(pattern=HAS_TEXT, json_schema_extra={"maxLength": DEFAULT_MAX_CHARS})
+    q: DetectText | Annotated[list[DetectText], Field(min_length=1)] = Field(
+        description="a text, or a list of texts (one list of candidates each)"
+    )
 
 
 @router.post(
@@ -130,7 +146,12 @@ async def translate(body: BodyDep, service: ServiceDep) -> dict[str, object]:
     except TranslationFailedError as error:
         raise ApiError(500, str(error)) from error
     response["translatedText"] = translated[0] if isinstance(request.q, str) else translated
+    if request.alternatives:
+        response["alternatives"] = [] if isinstance(request.q, str) else [[] for _ in texts]
     return response
+
+
+Candidates = list[dict[str, object]]
 
 
 @router.post(
@@ -139,18 +160,28 @@ async def translate(body: BodyDep, service: ServiceDep) -> dict[str, object]:
     response_model=None,
     openapi_extra=request_body(DetectRequest),
     responses={
-        200: {"model": list[DetectedLanguage], "description": "Candidates, most likely first"},
+        200: {
+            "model": list[DetectedLanguage] | list[list[DetectedLanguage]],
+            "description": "Candidates, most likely first (a list of them per text when `q` is a list)",
+        },
         **error_responses(400, 413, 429),
     },
 )
-async def detect(body: BodyDep, service: ServiceDep) -> list[dict[str, object]]:
+async def detect(body: BodyDep, service: ServiceDep) -> Candidates | list[Candidates]:
     try:
         request = DetectRequest.model_validate(body)
     except ValidationError as error:
         raise ApiError(400, _first_error(error)) from error
-    if len(request.q) > service.settings.max_chars:
+    texts = [request.q] if isinstance(request.q, str) else request.q
+    if len(texts) > service.settings.max_items:
+        raise ApiError(413, f"too many texts in q: the limit is {service.settings.max_items}")
+    if sum(len(text) for text in texts) > service.settings.max_chars:
         raise ApiError(413, f"text too long: the limit is {service.settings.max_chars} characters")
-    return [{"confidence": item.confidence, "language": item.language} for item in service.detect(request.q)]
+    candidates = [
+        [{"confidence": item.confidence, "language": item.language} for item in service.detect(text)]
+        for text in texts
+    ]
+    return candidates[0] if isinstance(request.q, str) else candidates
 
 
 @router.get("/languages", response_model=list[LanguageInfo])

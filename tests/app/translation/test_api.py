@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from libretranslatepy import LibreTranslateAPI
 
@@ -188,31 +184,6 @@ def test_model_failure_is_a_json_500_and_the_service_goes_on(
             assert recovered.status_code == 200
     finally:
         app.dependency_overrides.clear()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def live_server(service: TranslationService) -> Iterator[str]:
-    """The app under uvicorn on a free loopback port, in a thread."""
-    app.dependency_overrides[get_service] = lambda: service
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.dependency_overrides.clear()
 
 
 def test_libretranslatepy_client_works_unchanged(live_server: str) -> None:
