@@ -26,7 +26,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA_TRAINING_FILES := config.yml $(shell find nlu_data bot nlu_components textkit knowledge -type f \
 	\( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-.PHONY: help run test test-rasa test-app lint bench eval calibrate models index train nlu-report clean envs browser
+.PHONY: help run test test-rasa test-app lint bench eval calibrate models translation-models index train nlu-report clean envs browser
 
 help:
 	@echo "make run        set up everything missing, start all four services, print the URLs"
@@ -67,7 +67,11 @@ train: models/.trained
 index: $(APP_ENV)/.installed
 	$(APP_PY) -m docsearch index $(DOCUMENTS_DIR)
 
-run: envs train index
+# The OPUS-MT models when missing and the hub answers (progress bar); one line, and on, when it cannot.
+translation-models: $(APP_ENV)/.installed
+	$(APP_PY) -m translation models --if-missing
+
+run: envs train index translation-models
 	$(APP_PY) -m deploy.stack
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).

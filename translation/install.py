@@ -63,13 +63,14 @@ def download_from_hub(spec: ModelSpec, destination: Path) -> Path:
         ) from error
 
 
-def hub_unreachable_reason(timeout_s: float = 5.0) -> str | None:
-    """Why the Hugging Face hub cannot be reached from here, or None when it answers (any HTTP status)."""
+def hub_unreachable_reason(timeout_s: float = 5.0, connect_timeout_s: float = 3.0) -> str | None:
+    """Why the Hugging Face hub cannot be reached from here, or None when it answers (any HTTP status).
+    The connect timeout is short: on a machine whose firewall drops packets, `make run` must not hang."""
     import httpx
     from huggingface_hub import constants
 
     try:
-        httpx.head(constants.ENDPOINT, timeout=timeout_s)
+        httpx.head(constants.ENDPOINT, timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s))
     except httpx.HTTPError as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         return f"{constants.ENDPOINT} unreachable: {reason[:160]}"
