@@ -46,7 +46,26 @@ def main(argv: list[str] | None = None) -> int:
         "installed and what works then, and exit 0 either way",
     )
     commands.add_parser("list", help="show the model registry")
+    vmap = commands.add_parser(
+        "vmap", help="build a direction's vocabulary map (opt-in: TRANSLATION_USE_VMAP)"
+    )
+    vmap.add_argument("--direction", required=True, choices=SUPPORTED_DIRECTIONS)
+    vmap.add_argument(
+        "--parallel", nargs=2, type=Path, metavar=("SOURCE", "TARGET"), help="line-aligned corpus"
+    )
+    vmap.add_argument("--alignments", type=Path, help="word alignments of --parallel (Pharaoh i-j format)")
+    vmap.add_argument(
+        "--monolingual", type=Path, help="target-language text (the fallback without --parallel)"
+    )
+    vmap.add_argument("--models-dir", type=Path, help="default: TRANSLATION_MODELS_DIR")
+    check = commands.add_parser("vmap-check", help="compare restricted and full output, record it")
+    check.add_argument("--direction", required=True, choices=SUPPORTED_DIRECTIONS)
+    check.add_argument("--sentences", required=True, type=Path, help="source sentences, one a line")
+    check.add_argument("--beam-size", type=int, default=Settings.model_fields["beam_size"].default)
+    check.add_argument("--models-dir", type=Path, help="default: TRANSLATION_MODELS_DIR")
     arguments = parser.parse_args(argv)
+    if arguments.command in ("vmap", "vmap-check"):
+        return vmap_command(arguments)
 
     if arguments.command == "list":
         for direction, spec in MODEL_REGISTRY.items():
@@ -86,6 +105,59 @@ def main(argv: list[str] | None = None) -> int:
     if failed:
         print("error: not installed: " + ", ".join(result.direction for result in failed), file=sys.stderr)
         return 1
+    return 0
+
+
+def _lines(path: Path) -> list[str]:
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def vmap_command(arguments: argparse.Namespace) -> int:
+    import json
+
+    from translation.backends import _load_tokenizer
+    from translation.manifest import read_manifest, write_manifest
+    from translation.vmap import build_from_monolingual, build_from_parallel, write_vmap
+    from translation.vmap_check import VmapCheckError, compare_restricted_and_full
+
+    models_dir = arguments.models_dir or Settings().models_dir
+    if arguments.command == "vmap-check":
+        try:
+            result = compare_restricted_and_full(
+                models_dir, arguments.direction, _lines(arguments.sentences), arguments.beam_size
+            )
+        except (VmapCheckError, OSError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(json.dumps(result))
+        return 0
+    model = read_manifest(models_dir).directions.get(arguments.direction)
+    if model is None or not model.ct2_dir:
+        print(f"error: {arguments.direction} is not installed (make models)", file=sys.stderr)
+        return 1
+    if not arguments.parallel and not arguments.monolingual:
+        print("error: give --parallel SOURCE TARGET or --monolingual TARGET_TEXT", file=sys.stderr)
+        return 1
+    tokenizer = _load_tokenizer(models_dir / model.hf_dir)
+    if arguments.parallel:
+        alignments = _lines(arguments.alignments) if arguments.alignments else None
+        lines = build_from_parallel(
+            tokenizer, _lines(arguments.parallel[0]), _lines(arguments.parallel[1]), alignments
+        )
+        built_from = "alignments" if alignments is not None else "parallel co-occurrence"
+    else:
+        lines = build_from_monolingual(tokenizer, _lines(arguments.monolingual))
+        built_from = "monolingual"
+    path = write_vmap(models_dir / model.ct2_dir, lines)
+    manifest = read_manifest(models_dir)
+    manifest.directions[arguments.direction].vmap = {
+        "built_from": built_from,
+        "rules": len(lines),
+        "always_allowed": len(lines[0].split("\t", 1)[1].split()),
+    }
+    manifest.directions[arguments.direction].vmap_check = None  # a new map has not been checked
+    write_manifest(models_dir, manifest)
+    print(f"{arguments.direction}: {path} ({len(lines)} lines, from {built_from}); off until vmap-check")
     return 0
 
 
