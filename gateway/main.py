@@ -13,6 +13,10 @@ from fastapi.staticfiles import StaticFiles
 from gateway import rooms, telegram
 from gateway.body_limit import BodyLimitMiddleware, LimitForPath, routes_limit
 from gateway.errors import install_error_handlers
+from gateway.office import live as office_live
+from gateway.office import pages as office_pages
+from gateway.office import resident as office_resident
+from gateway.office.views import STATIC_DIR as OFFICE_STATIC_DIR
 from gateway.routers import chat, documents, handovers, health, page
 from gateway.routers.page import CHAT_PAGE_DIR
 from gateway.schemas import ErrorReply
@@ -80,6 +84,10 @@ app.include_router(
     handovers.router, responses={503: {"model": ErrorReply, "description": "The database cannot be read"}}
 )
 app.include_router(page.router)
+# The office side (issue 13): its pages and their live data (staff only), and the chat page's office messages.
+app.include_router(office_pages.router)
+app.include_router(office_live.router)
+app.include_router(office_resident.router)
 app.include_router(
     rooms.router,
     responses={
@@ -89,3 +97,4 @@ app.include_router(
 )
 app.include_router(telegram.router)
 app.mount("/static/chat", StaticFiles(directory=CHAT_PAGE_DIR), name="chat-static")
+app.mount("/static/office", StaticFiles(directory=OFFICE_STATIC_DIR), name="office-static")
