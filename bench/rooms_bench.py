@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,8 +72,10 @@ class _Client:
     texts: list[str]
     drop_every: int
     interval_s: float
+    ws_url: str = ""  # this client's gateway, when the room is spread over several (else the shared one)
     live: Counter[int] = field(default_factory=Counter)  # message id -> live `message` events
     seen: set[int] = field(default_factory=set)  # live or from a history replay
+    replayed: set[int] = field(default_factory=set)  # from a history replay
     unacked: dict[str, str] = field(default_factory=dict)  # client id -> text, in sending order
     next_text: int = 0
     sends: int = 0
@@ -99,7 +101,10 @@ async def _read(client: _Client, socket: ClientConnection, shared: _Shared) -> N
             client.max_id = max(client.max_id, message["id"])
             if kind == "message":
                 client.live[message["id"]] += 1
-                if message["id"] not in client.seen and message["original"] in shared.sent_at:
+                # The first live arrival, also at its author (whose ack may come first: through Redis the
+                # event makes a round trip the ack does not).
+                first = client.live[message["id"]] == 1 and message["id"] not in client.replayed
+                if first and message["original"] in shared.sent_at:
                     shared.delivery_ms.append((time.monotonic() - shared.sent_at[message["original"]]) * 1000)
             client.seen.add(message["id"])
             if kind == "ack" and client.unacked.pop(event["client_id"], None) is not None:
@@ -108,6 +113,7 @@ async def _read(client: _Client, socket: ClientConnection, shared: _Shared) -> N
         elif kind == "history":
             for message in event["messages"]:
                 client.seen.add(message["id"])
+                client.replayed.add(message["id"])
                 client.max_id = max(client.max_id, message["id"])
         if client.finished(shared.total):
             return
@@ -140,7 +146,7 @@ async def _send(client: _Client, socket: ClientConnection, shared: _Shared) -> N
 
 
 async def _session(client: _Client, shared: _Shared, clients: int) -> None:
-    async with connect(shared.ws_url, open_timeout=20, max_size=2**23) as socket:
+    async with connect(client.ws_url or shared.ws_url, open_timeout=20, max_size=2**23) as socket:
         join: dict[str, Any] = {"type": "join", "name": client.name, "lang": client.lang}
         if client.max_id:
             join["after"] = client.max_id
@@ -150,6 +156,7 @@ async def _session(client: _Client, shared: _Shared, clients: int) -> None:
             if event["type"] == "history":
                 for message in event["messages"]:
                     client.seen.add(message["id"])
+                    client.replayed.add(message["id"])
                     client.max_id = max(client.max_id, message["id"])
                 break
         if not client.counted_join:  # everyone is in before anyone writes
@@ -188,9 +195,14 @@ async def run_soak(
     drop_every: int = 0,
     timeout_s: float = 120.0,
     interval_s: float = 0.0,
+    spread_over: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Run the soak against a running gateway and return its figures (see the module docstring)."""
+    """Run the soak against a running gateway and return its figures (see the module docstring).
+
+    `spread_over`: base URLs of several gateways of one deployment; client i joins through the i-th modulo
+    their number (a room whose members are on different replicas, issue 12)."""
     ws_url = base_url.replace("http", "ws", 1) + f"/rooms/{room_id}/ws"
+    gateways = [url.replace("http", "ws", 1) + f"/rooms/{room_id}/ws" for url in spread_over]
     shared = _Shared(ws_url=ws_url, total=clients * messages)
     soakers = [
         _Client(
@@ -199,6 +211,7 @@ async def run_soak(
             texts=[f"soak c{number:03d} message {index}" for index in range(messages)],
             drop_every=drop_every,
             interval_s=interval_s,
+            ws_url=gateways[number % len(gateways)] if gateways else "",
         )
         for number in range(clients)
     ]

@@ -11,13 +11,16 @@ listens on 127.0.0.1 only, for a stack on one machine; a real cluster has its ow
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 PACKAGES = {"postgres": "postgresql", "redis-server": "redis-server", "haproxy": "haproxy"}
 DATABASE_NAME = "trojzemi"
@@ -47,9 +50,11 @@ def ensure_installed() -> None:
         raise BackingError(f"missing {', '.join(missing)} and no apt-get to install them")
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [*sudo, "apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
+    # Another apt-get (a second `make`, unattended upgrades) may hold dpkg's lock: wait for it a while.
+    apt = [*sudo, "apt-get", "-o", "DPkg::Lock::Timeout=600"]
+    install = [*apt, "install", "-y", "-q", "--no-install-recommends", *missing]
     if subprocess.run(install, env=env, capture_output=True, check=False).returncode != 0:
-        subprocess.run([*sudo, "apt-get", "update", "-q"], env=env, capture_output=True, check=False)
+        subprocess.run([*apt, "update", "-q"], env=env, capture_output=True, check=False)
         result = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BackingError(f"apt-get install {' '.join(missing)} failed: {result.stderr.strip()[-500:]}")
@@ -223,3 +228,101 @@ class HAProxy(Server):
         time.sleep(0.5)
         if self.process.poll() is not None:
             raise BackingError(f"haproxy exited with {self.process.returncode}; see {self.log_path}")
+
+
+class Running:
+    """A context manager over the subclass's `start()` and `stop()`: stopped on leaving, and also when
+    `start()` fails half-way (whatever did start is stopped)."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class Backing(Running):
+    """PostgreSQL and Redis on the given loopback ports, data under `data_dir`; a context manager."""
+
+    data_dir: Path
+    postgres_port: int
+    redis_port: int
+    postgres: Postgres = field(init=False)
+    redis: Redis = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.postgres = Postgres(self.data_dir, self.postgres_port)
+        self.redis = Redis(self.data_dir, self.redis_port)
+
+    def start(self) -> None:
+        ensure_installed()
+        # PostgreSQL runs as `postgres` when the launcher is root: it must reach its folder.
+        _reachable(self.data_dir)
+        self.redis.start()
+        self.postgres.start()
+
+    def stop(self) -> None:
+        self.postgres.stop()
+        self.redis.stop()
+
+
+def _reachable(path: Path) -> None:
+    """Let other users traverse `path` and the folders above it (read and search, never write)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return
+    for folder in [path, *path.parents]:
+        mode = folder.stat().st_mode
+        if mode & 0o011 != 0o011:
+            folder.chmod(mode | 0o011)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m deploy.backing install`: install the missing packages; `run DIR PG_PORT REDIS_PORT`: run
+    PostgreSQL and Redis in the foreground until Ctrl-C (printing their URLs)."""
+    import argparse
+    import signal
+
+    parser = argparse.ArgumentParser(prog="python -m deploy.backing")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "install", help="apt-get install what is missing of postgresql, redis-server, haproxy"
+    )
+    run = commands.add_parser("run", help="PostgreSQL and Redis in the foreground")
+    run.add_argument("data_dir", type=Path)
+    run.add_argument("postgres_port", type=int)
+    run.add_argument("redis_port", type=int)
+    args = parser.parse_args(argv)
+    try:
+        ensure_installed()
+        if args.command == "install":
+            return 0
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        with Backing(args.data_dir.resolve(), args.postgres_port, args.redis_port) as backing:
+            print(f"DATABASE_URL={backing.postgres.url}\nREDIS_URL={backing.redis.url}", flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                while all(
+                    s.process is not None and s.process.poll() is None
+                    for s in (backing.postgres, backing.redis)
+                ):
+                    time.sleep(1.0)
+    except BackingError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

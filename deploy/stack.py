@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from deploy.backing import Running
+
 ROOT = Path(__file__).resolve().parent.parent
 SUPERVISORD = ROOT / ".venv-app" / "bin" / "supervisord"
 SUPERVISORCTL = ROOT / ".venv-app" / "bin" / "supervisorctl"
@@ -68,7 +70,7 @@ class StackError(RuntimeError):
 
 
 @dataclass
-class Stack:
+class Stack(Running):
     """The four services under one supervisord, configured from `env` (defaults: DEFAULTS)."""
 
     env: Mapping[str, str] = field(default_factory=dict)
@@ -186,17 +188,6 @@ class Stack:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-
-    def __enter__(self) -> Stack:
-        try:
-            self.start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
 
 def main() -> int:

@@ -32,6 +32,7 @@ async def room_service_running(
     settings = settings or get_settings()
     store = await AsyncRoomStore.open(db_path, settings.rooms_db_busy_timeout_s)
     service = RoomService(store, translate, settings, retry_initial_delay_s, retry_max_delay_s)
+    await service.start_fanout()
     service.start()
     app.state.room_service = service
     try:

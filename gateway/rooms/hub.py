@@ -9,6 +9,7 @@ join's `after` cursor).
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 from collections.abc import Callable
@@ -39,6 +40,24 @@ def _progress(status: object) -> int:
     return 0 if status == "pending" else 1
 
 
+def _about(event: dict[str, Any] | None) -> tuple[int, int] | None:
+    """(message id, progress) of a message or update event; None for any other."""
+    if event is None or event.get("type") not in ("message", "update"):
+        return None
+    message = event.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("id"), int):
+        return None
+    return message["id"], _progress(message.get("status"))
+
+
+_socket_ids = itertools.count(1)
+# Messages a connection remembers having shown (a few dozen bytes each).
+_SHOWN_LIMIT = 5000
+# How `encode` begins a message event (its "type" comes first), and the same event as an update.
+_MESSAGE_PREFIX = '{"type":"message",'
+_UPDATE_PREFIX = '{"type":"update",'
+
+
 class Connection:
     """One participant's socket. `name` and `lang` are set when they join."""
 
@@ -48,11 +67,17 @@ class Connection:
         self.name = ""
         self.lang = ""
         self.closed = False
+        # Unique in this process; the fan-out prefixes the gateway's id (presence across gateways).
+        self.socket_id = str(next(_socket_ids))
+        # message id -> how far along this reader was shown it (the history snapshot, then live events): an
+        # event about it that arrives again or later (through the fan-out from another gateway after the
+        # snapshot was read, a resend that re-publishes a stored message) is not sent twice.
+        self._shown: dict[int, int] = {}
         self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
         self._queue_size = queue_size
         # While the history snapshot is being read, live events wait here so that they follow it (an update
         # sent before the snapshot would be overwritten by the older state in it).
-        self._held: list[str] | None = None
+        self._held: list[tuple[str, tuple[int, int] | None]] | None = None
         self._sender: asyncio.Task[None] | None = None
         self._closing: asyncio.Task[None] | None = None
 
@@ -72,26 +97,48 @@ class Connection:
             self.closed = True
 
     def send(self, event: dict[str, Any]) -> bool:
-        return self.send_text(encode(event))
+        return self.send_text(encode(event), _about(event))
 
-    def send_text(self, text: str) -> bool:
-        """Queue one encoded event; False when the connection is closed or has just been closed for being too
-        slow (the caller forgets it)."""
+    def send_text(self, text: str, about: tuple[int, int] | None = None) -> bool:
+        """Queue one encoded event (`about`: the message and progress it shows, see `_about`); False when the
+        connection is closed or has just been closed for being too slow (the caller forgets it). An event
+        about a message this reader was already shown as far along is skipped (True)."""
         if self.closed:
             return False
         if self._held is not None:
             if len(self._held) >= self._queue_size:
                 self.close_soon(WS_CLOSE_TOO_SLOW, "too far behind; reconnect to catch up")
                 return False
-            self._held.append(text)
+            self._held.append((text, about))
             return True
+        if self.already_shown(about):
+            return True
+        if about is not None and about[0] in self._shown and text.startswith(_MESSAGE_PREFIX):
+            # Shown before, less far along (pending, now translated): for this reader it is an update.
+            text = _UPDATE_PREFIX + text[len(_MESSAGE_PREFIX) :]
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
             log.info("closing a room socket that fell %d events behind", self._queue_size)
             self.close_soon(WS_CLOSE_TOO_SLOW, "too far behind; reconnect to catch up")
             return False
+        if about is not None:
+            self._remember(*about)
         return True
+
+    @property
+    def participant(self) -> dict[str, str]:
+        return {"name": self.name, "lang": self.lang}
+
+    def already_shown(self, about: tuple[int, int] | None) -> bool:
+        return about is not None and self._shown.get(about[0], -1) >= about[1]
+
+    def _remember(self, message_id: int, progress: int) -> None:
+        self._shown[message_id] = max(progress, self._shown.get(message_id, -1))
+        if len(self._shown) > _SHOWN_LIMIT:
+            # Bounded: the oldest messages are forgotten (an event about one of them now is a late update).
+            for old_id in sorted(self._shown)[: len(self._shown) - _SHOWN_LIMIT // 2]:
+                del self._shown[old_id]
 
     def hold(self) -> None:
         self._held = []
@@ -101,19 +148,12 @@ class Connection:
         the snapshot already shows as far along (a translation only ever replaces `pending`): every message
         reaches the reader once, and no older state overwrites a newer one."""
         held, self._held = self._held or [], None
-        shown = {message["id"]: _progress(message["status"]) for message in snapshot.get("messages", ())}
-        if not self.send(snapshot):
+        for message in snapshot.get("messages", ()):
+            self._remember(message["id"], _progress(message["status"]))
+        if not self.send_text(encode(snapshot)):
             return
-        for text in held:
-            event = json.loads(text)  # a handful at most: those of the few milliseconds of one read
-            message = event.get("message")
-            if (
-                event.get("type") in ("message", "update")
-                and isinstance(message, dict)
-                and shown.get(message.get("id"), -1) >= _progress(message.get("status"))
-            ):
-                continue
-            if not self.send_text(text):
+        for text, about in held:
+            if not self.send_text(text, about):
                 return
 
     def close_soon(self, code: int, reason: str) -> None:
@@ -170,6 +210,9 @@ class RoomHub:
     def connections(self, room_id: str) -> list[Connection]:
         return list(self._connections.get(room_id, ()))
 
+    def all_connections(self) -> list[Connection]:
+        return [connection for room in self._connections.values() for connection in room]
+
     def participants(self, room_id: str) -> list[dict[str, str]]:
         return sorted(
             ({"name": connection.name, "lang": connection.lang} for connection in self.connections(room_id)),
@@ -179,23 +222,22 @@ class RoomHub:
     def deliver(self, room_id: str, event_for: Callable[[str], dict[str, Any] | None]) -> None:
         """Queue for every connection of the room the event for its language (None: nothing for that
         language). Each event is encoded once per language, not once per reader."""
-        encoded: dict[str, str | None] = {}
+        encoded: dict[str, tuple[str, tuple[int, int] | None] | None] = {}
         for connection in self.connections(room_id):
             if connection.lang not in encoded:
                 event = event_for(connection.lang)
-                encoded[connection.lang] = encode(event) if event is not None else None
-            text = encoded[connection.lang]
-            if text is not None and not connection.send_text(text):
+                encoded[connection.lang] = (encode(event), _about(event)) if event is not None else None
+            entry = encoded[connection.lang]
+            if entry is not None and not connection.send_text(*entry):
                 self.remove(connection)
 
     def broadcast_presence(self, room_id: str) -> None:
         event = {"type": "presence", "participants": self.participants(room_id)}
         self.deliver(room_id, lambda _lang: event)
 
-    async def close_all(self) -> None:
-        connections = [connection for room in self._connections.values() for connection in room]
+    async def close_all(self, code: int = 1001, reason: str = "server shutting down") -> None:
+        connections = self.all_connections()
         self._connections.clear()
         await asyncio.gather(
-            *(connection.close(1001, "server shutting down") for connection in connections),
-            return_exceptions=True,
+            *(connection.close(code, reason) for connection in connections), return_exceptions=True
         )

@@ -112,7 +112,7 @@ async def _room_info(service: RoomService, room: Room) -> RoomInfo:
         url=f"/rooms/{room.id}",
         websocket=f"/rooms/{room.id}/ws",
         languages=sorted(await service.languages(room.id)),  # type: ignore[arg-type]
-        participants=service.hub.participants(room.id),  # type: ignore[arg-type]
+        participants=service.participants(room.id),  # type: ignore[arg-type]
     )
 
 

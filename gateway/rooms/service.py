@@ -4,18 +4,22 @@ When the translation service is down, readers get the original marked `pending`;
 missing translations with exponential backoff and pushes each one to the connected readers of that language.
 
 Every database call goes through AsyncRoomStore (one worker thread); delivery only queues events on the
-connections (gateway/rooms/hub.py), so nothing here waits for a socket or blocks the event loop.
+connections (gateway/rooms/hub.py), so nothing here waits for a socket or blocks the event loop. Events go
+through a fan-out (gateway/rooms/fanout.py): in-process on one gateway, Redis pub/sub across replicas; every
+gateway delivers what it receives to its own sockets (`_on_event`).
 """
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections import defaultdict
 from typing import Any
 
 from gateway.rate_limit import RateLimiter
 from gateway.rooms.database import AsyncRoomStore
-from gateway.rooms.hub import Connection, RoomHub
+from gateway.rooms.fanout import Event, open_fanout
+from gateway.rooms.hub import WS_CLOSE_TOO_SLOW, Connection, RoomHub
 from gateway.rooms.schemas import RenderedMessage
 from gateway.rooms.store import PendingTranslation, StoredMessage
 from gateway.rooms.translating import BATCH_SIZE, BatchTranslator, LiveTranslations
@@ -31,6 +35,8 @@ _LANGUAGE_CACHE_ROOMS = 10_000
 # A joining reader gets the last RECENT messages, and everything after its cursor up to CATCH_UP_LIMIT.
 HISTORY_RECENT = 200
 CATCH_UP_LIMIT = 1000
+# How often a gateway with replicas looks for translations left pending (by a replica that died, say).
+_ORPHAN_SWEEP_S = 30.0
 
 
 def render_message(message: StoredMessage, reader_lang: str) -> RenderedMessage:
@@ -50,6 +56,11 @@ def render_message(message: StoredMessage, reader_lang: str) -> RenderedMessage:
         status=status,  # type: ignore[arg-type]
         created_at=message.created_at,
     )
+
+
+def _plain(message: StoredMessage) -> dict[str, Any]:
+    """The message as the fan-out carries it (a copy: later translations do not change a queued event)."""
+    return dataclasses.asdict(message)
 
 
 def message_event(message: StoredMessage, reader_lang: str) -> dict[str, Any]:
@@ -81,8 +92,14 @@ class RoomService:
         # both ask the service for the same translation.
         self._in_flight: set[tuple[int, str]] = set()
         self._live = LiveTranslations(translate, self._live_translated)
+        self.fanout = open_fanout(settings.redis_url, self._on_event, self._on_fanout_gap)
+        # room id -> everyone in the room on every gateway, as the last presence event said (Redis only).
+        self._presence: dict[str, list[dict[str, str]]] = {}
 
     # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start_fanout(self) -> None:
+        await self.fanout.start()
 
     def start(self) -> None:
         if self._retry_task is None:
@@ -97,7 +114,10 @@ class RoomService:
                 await self._retry_task
         self._retry_task = None
         await self._live.stop()
+        for connection in self.hub.all_connections():
+            self.fanout.presence(connection.room_id, connection.socket_id, None)
         await self.hub.close_all()
+        await self.fanout.stop()
 
     # --- participants and messages ----------------------------------------------------------------
 
@@ -117,6 +137,8 @@ class RoomService:
         added = await self.store.add_language(room_id, lang)
         self._languages.setdefault(room_id, set()).add(lang)
         if added:
+            # The other gateways translate live into it from now on.
+            self.fanout.publish({"kind": "language", "room_id": room_id, "lang": lang})
             # A new language: the history must be translated into it too (the retry loop does that).
             self._wakeup.set()
 
@@ -135,12 +157,16 @@ class RoomService:
         )
         history = [render_message(message, connection.lang).model_dump() for message in messages]
         connection.release({"type": "history", "messages": history, "complete": complete})
-        self.hub.broadcast_presence(connection.room_id)
+        self.fanout.presence(connection.room_id, connection.socket_id, connection.participant)
 
     def leave(self, connection: Connection) -> None:
         """Forget a reader and tell the others (also for a reader closed for being too slow)."""
         self.hub.remove(connection)
-        self.hub.broadcast_presence(connection.room_id)
+        self.fanout.presence(connection.room_id, connection.socket_id, None)
+
+    def participants(self, room_id: str) -> list[dict[str, str]]:
+        """Who is in the room: on every gateway with Redis (the last presence event), else here."""
+        return self._presence.get(room_id) or self.hub.participants(room_id)
 
     async def post_message(
         self, room_id: str, author: str, lang: str, text: str, client_id: str | None = None
@@ -163,11 +189,17 @@ class RoomService:
         targets = await self.languages(room_id) - {lang}
         message, created = await self.store.add_message(room_id, author, lang, text, client_id)
         if not created:
+            # The first attempt may have been stored by a gateway that died before publishing it: publish it
+            # again as it is stored now. Readers who were shown it are not shown it twice (the hub remembers),
+            # and the retry loop translates whatever is still missing.
+            again = {"kind": "message", "room_id": room_id, "message": _plain(message), "targets": []}
+            self.fanout.publish(again)
+            self._wakeup.set()
             return message, False
         # Readers of its language see it now; readers of a language that arrived after `targets` was read see
         # it pending (the retry loop translates it for them); the others get it with its translation.
-        self.hub.deliver(
-            room_id, lambda reader: None if reader in targets else message_event(message, reader)
+        self.fanout.publish(
+            {"kind": "message", "room_id": room_id, "message": _plain(message), "targets": sorted(targets)}
         )
         for target in targets:
             self._in_flight.add((message.id, target))
@@ -200,10 +232,61 @@ class RoomService:
             self._wakeup.set()
         # No await from here on: a pending message goes out before the retry loop's update of it.
         for message in messages:
-            self.hub.deliver(
-                message.room_id,
-                lambda reader, message=message: message_event(message, target) if reader == target else None,
+            self.fanout.publish(
+                {
+                    "kind": "translated",
+                    "room_id": message.room_id,
+                    "message": _plain(message),
+                    "target": target,
+                }
             )
+
+    # --- events from the fan-out (this gateway's own and the others') ----------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        """Deliver one event to this gateway's sockets of its room. Never awaits: events are delivered in the
+        order they arrive."""
+        kind, room_id = event.get("kind"), event.get("room_id")
+        if not isinstance(room_id, str):
+            return
+        if kind == "language":
+            self._languages.get(room_id, set()).add(event["lang"])
+            return
+        if kind == "presence":
+            participants = event.get("participants")
+            if participants is None:
+                self.hub.broadcast_presence(room_id)
+                return
+            if room_id not in self._presence and len(self._presence) >= _LANGUAGE_CACHE_ROOMS:
+                self._presence.pop(next(iter(self._presence)))
+            self._presence[room_id] = sorted(
+                participants, key=lambda participant: (participant["name"].casefold(), participant["lang"])
+            )
+            presence = {"type": "presence", "participants": self._presence[room_id]}
+            self.hub.deliver(room_id, lambda _lang: presence)
+            return
+        if not self.hub.connections(room_id):
+            return
+        message = StoredMessage(**event["message"])
+        if kind == "message":
+            targets = set(event["targets"])
+            self.hub.deliver(
+                room_id, lambda reader: None if reader in targets else message_event(message, reader)
+            )
+            if any(c.lang not in targets and c.lang != message.lang for c in self.hub.connections(room_id)):
+                # A reader here whose language the author's gateway did not know yet: the retry loop
+                # translates the message for them.
+                self._wakeup.set()
+        elif kind in ("translated", "update"):
+            target = event["target"]
+            shown = message_event(message, target)
+            if kind == "update":
+                shown["type"] = "update"
+            self.hub.deliver(room_id, lambda reader: shown if reader == target else None)
+
+    async def _on_fanout_gap(self) -> None:
+        """The fan-out missed events: every reader here reconnects and catches up from the database."""
+        await self.hub.close_all(WS_CLOSE_TOO_SLOW, "events were missed; reconnect to catch up")
 
     # --- retrying what could not be translated ----------------------------------------------------
 
@@ -242,20 +325,25 @@ class RoomService:
             )
             for item, translated in zip(items, translations, strict=True):
                 item.message.translations[target] = translated
-                updated = item.message
-                self.hub.deliver(
-                    updated.room_id,
-                    lambda reader, updated=updated: (
-                        {**message_event(updated, target), "type": "update"} if reader == target else None
-                    ),
+                self.fanout.publish(
+                    {
+                        "kind": "update",
+                        "room_id": item.message.room_id,
+                        "message": _plain(item.message),
+                        "target": target,
+                    }
                 )
         finally:
             self._in_flight -= keys
         return True
 
     async def _retry_loop(self) -> None:
+        # With replicas, a gateway that died between storing a message and translating it leaves the work to
+        # the others: they look for it now and then even when nothing woke them.
+        sweep_s = _ORPHAN_SWEEP_S if self.settings.redis_url else None
         while True:
-            await self._wakeup.wait()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), sweep_s)
             self._wakeup.clear()
             delay = self._retry_initial_delay_s
             while True:

@@ -1,10 +1,13 @@
-"""Fixtures of the rooms tests: a fake translation server, a small app with only the rooms router, and that
-app under a real uvicorn on a loopback port."""
+"""Fixtures of the rooms tests: a fake translation server, a small app with only the rooms router, that app
+under a real uvicorn on a loopback port, and PostgreSQL with Redis (deploy/backing.py: Debian's packages,
+installed when missing, run on loopback ports with their data in a temporary folder) for the replica tests."""
 
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from deploy.backing import Backing
 from gateway.rooms import room_service_running, router
 from gateway.settings import Settings
 from gateway.translation_client import TranslationClient
@@ -24,7 +28,7 @@ def translation_server() -> Iterator[FakeTranslationServer]:
         yield server
 
 
-def build_rooms_app(db_path: Path, translation_url: str, settings: Settings | None = None) -> FastAPI:
+def build_rooms_app(db_path: Path | str, translation_url: str, settings: Settings | None = None) -> FastAPI:
     """`settings`: the rooms' limits (origins, sizes, rates); Settings() when None."""
 
     @asynccontextmanager
@@ -60,11 +64,11 @@ def client(rooms_db: Path, translation_server: FakeTranslationServer) -> Iterato
         yield test_client
 
 
-@pytest.fixture
-def live_rooms_url(rooms_db: Path, translation_server: FakeTranslationServer) -> Iterator[str]:
-    """The rooms app under uvicorn on a free loopback port."""
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """`app` under uvicorn on a free loopback port, in a thread; yields its base URL."""
     config = uvicorn.Config(
-        build_rooms_app(rooms_db, translation_server.url),
+        app,
         host="127.0.0.1",
         port=free_port(),
         log_level="warning",
@@ -87,3 +91,21 @@ def live_rooms_url(rooms_db: Path, translation_server: FakeTranslationServer) ->
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_rooms_url(rooms_db: Path, translation_server: FakeTranslationServer) -> Iterator[str]:
+    """The rooms app under uvicorn on a free loopback port."""
+    with serving(build_rooms_app(rooms_db, translation_server.url)) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def backing() -> Iterator[Backing]:
+    """PostgreSQL and Redis for the whole session (each test makes its own rooms)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="trojzemi-backing-"))
+    try:
+        with Backing(data_dir, free_port(), free_port()) as servers:
+            yield servers
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
