@@ -17,7 +17,17 @@ async def live_handovers(
     official: OfficialApi, office: OfficeDep, closed: Annotated[bool, Query()] = False
 ) -> dict[str, object]:
     rows = await asyncio.to_thread(office.handovers.listing, closed)
-    fields = ("id", "created_at", "status", "status_text", "language", "channel", "question", "contact")
+    fields = (
+        "id",
+        "created_at",
+        "when",
+        "status",
+        "status_text",
+        "language",
+        "channel",
+        "question",
+        "contact",
+    )
     return {
         "handovers": [
             {**{name: row[name] for name in fields}, "claimed_by": row["claimed_by"]}
@@ -35,5 +45,5 @@ async def live_thread(handover_id: int, official: OfficialApi, office: OfficeDep
     return {
         "status": handover["status"],
         "status_text": views.STATUSES.get(handover["status"], handover["status"]),
-        "messages": [{**message, "author_text": views.AUTHORS[message["author"]]} for message in messages],
+        "messages": [views.thread_message(message) for message in messages],
     }

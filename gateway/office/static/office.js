@@ -31,7 +31,7 @@
       row.dataset.id = String(handover.id);
       const link = document.createElement("a");
       link.href = "/office/handovers/" + encodeURIComponent(handover.id);
-      link.textContent = handover.created_at;
+      link.textContent = handover.when;
       cell(row, link);
       const status = document.createElement("span");
       status.className = "status status-" + handover.status;
@@ -55,7 +55,7 @@
     const speaker = document.createElement("span");
     speaker.className = "speaker";
     speaker.textContent = message.author_text + (message.official ? " (" + message.official + ")" : "")
-      + " · " + message.created_at;
+      + " · " + message.when;
     item.appendChild(speaker);
     const text = document.createElement("p");
     text.className = "message-text";
