@@ -76,6 +76,14 @@ class QuestionGroup:
             question.question for question in self.questions if question.question.strip().lower() == top
         )
 
+    def wordings(self) -> list[tuple[str, int]]:
+        """Each distinct wording (case aside) with how often it was asked, in the order first asked."""
+        counts = Counter(question.question.strip().lower() for question in self.questions)
+        seen: dict[str, str] = {}
+        for question in self.questions:
+            seen.setdefault(question.question.strip().lower(), question.question)
+        return [(wording, counts[key]) for key, wording in seen.items()]
+
     def count_by(self, attribute: str) -> list[tuple[str, int]]:
         return sorted(Counter(getattr(question, attribute) for question in self.questions).items())
 

@@ -117,6 +117,7 @@ def test_questions_are_filtered_by_week_and_language_and_counted(office: OfficeS
     groups = missed.groups()
     assert [len(group.questions) for group in groups] == [2, 1]  # the stand-in vectors ignore case
     assert groups[0].count_by("channel") == [("telegram", 1), ("web", 1)]
+    assert groups[0].wordings() == [("Wann fährt die Fähre nach Polen?", 2)]
     assert summary(q for group in groups for q in group.questions) == {
         ("2026-W49", "de"): 2,
         ("2026-W50", "cs"): 1,
