@@ -17,8 +17,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @contextmanager
-def running_gateway(runtime_dir: Path, rasa_url: str, translation_url: str) -> Iterator[str]:
-    """The real gateway under uvicorn on a free port, its data in `runtime_dir`; yields its base URL."""
+def running_gateway(
+    runtime_dir: Path, rasa_url: str, translation_url: str, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """The real gateway under uvicorn on a free port, its data in `runtime_dir` (`extra_env` added to its
+    environment); yields its base URL."""
     port = free_port()
     unused = f"http://127.0.0.1:{free_port()}"
     environment = {
@@ -31,6 +34,8 @@ def running_gateway(runtime_dir: Path, rasa_url: str, translation_url: str) -> I
         "ROOMS_DB": str(runtime_dir / "rooms.sqlite"),
         "OFFICE_DATABASE_URL": f"sqlite:///{runtime_dir / 'office.sqlite'}",
         "TELEGRAM_BOT_TOKEN": "",
+        "TELEGRAM_STATE_FILE": str(runtime_dir / "telegram-state.pickle"),
+        **(extra_env or {}),
     }
     log_path = runtime_dir / "gateway.log"
     with log_path.open("wb") as log:

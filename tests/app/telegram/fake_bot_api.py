@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.app import loopback
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Trojzemí", "username": "trojzemi_test_bot"}
 # Long polls are answered at least this often, so that stopping the bot never waits for a full timeout.
 MAX_POLL_WAIT_S = 0.3
@@ -157,15 +159,11 @@ class FakeBotApi:
         return Handler
 
     def __enter__(self) -> "FakeBotApi":
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = loopback.serve(self.port, self._handler())
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        loopback.stop(self._server)
 
 
 # --- updates as Telegram sends them ----------------------------------------------------------------------
