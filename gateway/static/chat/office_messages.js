@@ -1,13 +1,17 @@
-// The office's answers in the web chat (issue 13). While a conversation is handed over to the regional office,
-// the official's answers and notices are fetched every few seconds and shown like the assistant's messages:
-// the translation into the resident's language with the Czech original beneath it, or the original with an
-// "untranslated" mark. Reads the conversation id chat.js keeps; every text goes in through textContent.
+// The office's answers in the web chat (issue 13). The official's answers and notices are fetched (polled) and
+// shown like the assistant's messages: the translation into the resident's language with the Czech original
+// beneath it, or the original with an "untranslated" mark. Every 3 s while an official holds the conversation
+// or the resident wrote in the last 5 minutes, else every 20 s; at once when the page opens (a page opened
+// again shows what the office wrote meanwhile). Reads the conversation id chat.js keeps; every text goes in
+// through textContent.
 "use strict";
 
 (function () {
   const SENDER_KEY = "lk-chat-sender";
   const LANGUAGE_KEY = "lk-chat-language";
-  const POLL_MS = 3000;
+  const FAST_MS = 3000;
+  const SLOW_MS = 20000;
+  const ACTIVE_MS = 5 * 60 * 1000;
   const LABELS = {
     cs: { official: "Pracovník úřadu", original: "Originál (česky)", untranslated: "Nepřeloženo" },
     de: { official: "Kreisamt Liberec", original: "Original (Tschechisch)", untranslated: "Nicht übersetzt – tschechisches Original" },
@@ -16,6 +20,9 @@
   const conversation = document.getElementById("conversation");
   let lastId = 0;
   let lastSender = null;
+  let takenOver = false;
+  let lastActivity = 0;
+  let timer = null;
 
   function stored(key) {
     try {
@@ -69,13 +76,7 @@
     return item;
   }
 
-  async function poll() {
-    const sender = stored(SENDER_KEY);
-    if (!sender) return;
-    if (sender !== lastSender) {
-      lastSender = sender;
-      lastId = 0;
-    }
+  async function ask(sender) {
     try {
       const response = await fetch("/api/chat/office-messages", {
         method: "POST",
@@ -84,8 +85,10 @@
       });
       if (!response.ok) return;
       const body = await response.json();
+      takenOver = body.taken_over === true;
       (body.messages || []).forEach((message) => {
-        lastId = Math.max(lastId, message.id);
+        if (message.id <= lastId) return; // two answers in flight at once: shown once
+        lastId = message.id;
         conversation.appendChild(render(message));
         conversation.lastElementChild.scrollIntoView({ block: "end" });
       });
@@ -94,6 +97,32 @@
     }
   }
 
+  async function poll() {
+    window.clearTimeout(timer);
+    const sender = stored(SENDER_KEY);
+    if (sender) {
+      if (sender !== lastSender) {
+        lastSender = sender;
+        lastId = 0;
+      }
+      await ask(sender);
+    }
+    const active = takenOver || Date.now() - lastActivity < ACTIVE_MS;
+    timer = window.setTimeout(poll, active ? FAST_MS : SLOW_MS);
+  }
+
+  // A message of the resident or the assistant (not one of ours): the resident is here, ask often again.
+  new MutationObserver((changes) => {
+    const theirs = changes.some((change) => Array.from(change.addedNodes).some(
+      (node) => node.nodeType === Node.ELEMENT_NODE && !node.dataset.officeMessage));
+    if (!theirs) return;
+    const idle = Date.now() - lastActivity >= ACTIVE_MS;
+    lastActivity = Date.now();
+    if (idle && !takenOver) {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(poll, FAST_MS);
+    }
+  }).observe(conversation, { childList: true });
+
   poll();
-  window.setInterval(poll, POLL_MS);
 })();
