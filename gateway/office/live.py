@@ -37,7 +37,9 @@ async def live_handovers(
 
 
 @router.get("/handovers/{handover_id}/messages")
-async def live_thread(handover_id: int, official: OfficialApi, office: OfficeDep) -> dict[str, object]:
+async def live_thread(
+    handover_id: views.HandoverId, official: OfficialApi, office: OfficeDep
+) -> dict[str, object]:
     handover = await asyncio.to_thread(office.handovers.get, handover_id)
     if handover is None:
         raise HTTPException(status_code=404, detail=f"there is no handover {handover_id}")

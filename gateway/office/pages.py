@@ -163,7 +163,7 @@ async def handover_page(
     session: OfficeSessionDep,
     official: OfficialPage,
     office: OfficeDep,
-    handover_id: int,
+    handover_id: views.HandoverId,
 ) -> Response:
     handover = await asyncio.to_thread(office.handovers.get, handover_id)
     if handover is None:
@@ -192,13 +192,15 @@ async def _act(handover_id: int, action: Awaitable[list[str]]) -> RedirectRespon
 
 
 @router.post("/handovers/{handover_id}/claim", dependencies=[CsrfChecked])
-async def claim(handover_id: int, official: OfficialPage, office: OfficeDep, bot: TelegramBotDep) -> Response:
+async def claim(
+    handover_id: views.HandoverId, official: OfficialPage, office: OfficeDep, bot: TelegramBotDep
+) -> Response:
     return await _act(handover_id, office.desk.claim(handover_id, official, bot))
 
 
 @router.post("/handovers/{handover_id}/answer", dependencies=[CsrfChecked])
 async def answer(
-    handover_id: int,
+    handover_id: views.HandoverId,
     official: OfficialPage,
     office: OfficeDep,
     bot: TelegramBotDep,
@@ -210,7 +212,9 @@ async def answer(
 
 
 @router.post("/handovers/{handover_id}/close", dependencies=[CsrfChecked])
-async def close(handover_id: int, official: OfficialPage, office: OfficeDep, bot: TelegramBotDep) -> Response:
+async def close(
+    handover_id: views.HandoverId, official: OfficialPage, office: OfficeDep, bot: TelegramBotDep
+) -> Response:
     return await _act(handover_id, office.desk.close(handover_id, official, bot))
 
 

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path as PathParameter
 from fastapi.templating import Jinja2Templates
 
 from gateway.office.missed import channel_of
@@ -14,6 +15,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 # The chat page's policy, and never cached: contacts must not stay in a shared machine's cache.
 OFFICE_HEADERS = {**CHAT_PAGE_HEADERS, "Cache-Control": "no-store"}
+
+# A handover's number in a URL: SQLite's integers end at 2**63 - 1 (beyond it: 422, not an overflow).
+HandoverId = Annotated[int, PathParameter(ge=1, le=2**63 - 1, description="The handover's number")]
 
 STATUSES = {"new": "nová", "claimed": "převzatá", "answered": "zodpovězená", "closed": "uzavřená"}
 AUTHORS = {"resident": "Občan", "official": "Úřad", "system": "Oznámení"}

@@ -131,6 +131,11 @@ async def test_bad_input_is_a_4xx_with_a_reason(client: httpx.AsyncClient, offic
     assert missing.status_code == 404 and "no handover 999" in missing.json()["detail"]
     not_a_number = await client.get("/office/handovers/abc")
     assert not_a_number.status_code == 422
+    for path in ("/office/handovers/99999999999999999999", "/office/api/handovers/0/messages"):
+        out_of_range = await client.get(path)
+        assert out_of_range.status_code == 422 and "handover_id" in out_of_range.json()["detail"]
+    too_big = await client.post("/office/handovers/99999999999999999999/claim", data={"csrf_token": token})
+    assert too_big.status_code == 422
     too_long = await client.post(
         f"/office/handovers/{handover_id}/answer", data={"csrf_token": token, "text": "x" * 5001}
     )
