@@ -113,6 +113,17 @@ async def sign_in(
     )
 
 
+async def act(client: httpx.AsyncClient, handover_id: int, action: str, **form: str) -> httpx.Response:
+    """The official's claim, answer or close through the handover page's form (303 to the page)."""
+    page = await client.get(f"/office/handovers/{handover_id}")
+    assert page.status_code == 200
+    response = await client.post(
+        f"/office/handovers/{handover_id}/{action}", data={"csrf_token": csrf_of(page), **form}
+    )
+    assert response.status_code == 303, response.text
+    return response
+
+
 def add_handover(office: OfficeServices, sender: str, language: str, question: str) -> int:
     """A handover as the action server stores it (actions/handover_store.py)."""
     return ActionHandoverStore(office.handovers._database_path).add(

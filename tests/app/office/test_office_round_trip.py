@@ -5,7 +5,7 @@ import httpx
 
 from gateway.office import texts
 from gateway.office.services import OfficeServices
-from tests.app.office.conftest import OFFICIAL, add_handover, csrf_of, sign_in
+from tests.app.office.conftest import OFFICIAL, act, add_handover, csrf_of, sign_in
 from tests.app.office.fake_rasa import HANDOVER_DE, FakeRasa
 from tests.app.rooms.fake_translation import FakeTranslationServer
 
@@ -24,16 +24,6 @@ async def office_messages(client: httpx.AsyncClient, sender: str, after: int = 0
     response = await client.post("/api/chat/office-messages", json={"sender": sender, "after": after})
     assert response.status_code == 200, response.text
     return response.json()
-
-
-async def act(client: httpx.AsyncClient, handover_id: int, action: str, **form: str) -> httpx.Response:
-    page = await client.get(f"/office/handovers/{handover_id}")
-    assert page.status_code == 200
-    response = await client.post(
-        f"/office/handovers/{handover_id}/{action}", data={"csrf_token": csrf_of(page), **form}
-    )
-    assert response.status_code == 303, response.text
-    return response
 
 
 async def handed_over(client: httpx.AsyncClient, office: OfficeServices) -> tuple[str, int]:
