@@ -1,5 +1,6 @@
 """FastAPI dependencies: each route asks for what it needs; tests swap them via app.dependency_overrides."""
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Annotated
 
@@ -11,6 +12,7 @@ from gateway.document_search import DocumentSearch
 from gateway.handovers import HandoverStore
 from gateway.health import HealthChecker
 from gateway.language import LanguageGuesser
+from gateway.rate_limit import RateLimiter, client_key
 from gateway.services import Services
 from gateway.settings import Settings, get_settings
 from gateway.translation_client import TranslationClient
@@ -55,6 +57,22 @@ def get_handover_store(services: ServicesDep) -> HandoverStore:
 def get_conversation_ids() -> ConversationIds:
     """One signer per process (not on `services`, so it works before the lifespan and in the fuzz tests)."""
     return ConversationIds.from_setting(get_settings().conversation_secret)
+
+
+def rate_limited(get_limiter: Callable[[], RateLimiter], too_many: str) -> Callable[..., None]:
+    """A dependency counting each request against `get_limiter()`'s limit per client address: over it, 429
+    with Retry-After. As a dependency it runs before the route: a refused request costs one counter update."""
+
+    def enforce(request: Request, limiter: Annotated[RateLimiter, Depends(get_limiter)]) -> None:
+        retry_after = limiter.hit(client_key(request.client.host if request.client else None))
+        if retry_after is not None:
+            raise HTTPException(
+                status_code=429,
+                detail=f"{too_many}; try again in {retry_after} s",
+                headers={"Retry-After": str(retry_after)},
+            )
+
+    return enforce
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -17,7 +17,9 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from gateway.dependencies import rate_limited
 from gateway.office.errors import CsrfError
+from gateway.rate_limit import RateLimiter
 from gateway.settings import get_settings
 
 COOKIE_NAME = "lk_office"
@@ -129,6 +131,13 @@ def is_https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+@lru_cache
+def get_sign_in_limiter() -> RateLimiter:
+    settings = get_settings()
+    return RateLimiter(settings.office_sign_in_rate, settings.redis_url, namespace="office-sign-in")
+
+
+SignInRateLimited = Depends(rate_limited(get_sign_in_limiter, "too many sign-in attempts from this address"))
 OfficialPage = Annotated[str, Depends(signed_in_page)]
 OfficialApi = Annotated[str, Depends(signed_in_api)]
 CsrfChecked = Depends(csrf_checked)

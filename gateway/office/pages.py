@@ -22,6 +22,7 @@ from gateway.office.auth import (
     OfficeSessionDep,
     OfficialPage,
     SessionCookiesDep,
+    SignInRateLimited,
     is_https,
 )
 from gateway.office.dependencies import OfficeDep, TelegramBotDep
@@ -102,7 +103,7 @@ async def sign_in_page(request: Request, cookies: SessionCookiesDep, session: Of
     return render(request, cookies, session, "sign_in.html", error="", name="")
 
 
-@router.post("/sign-in", dependencies=[CsrfChecked])
+@router.post("/sign-in", dependencies=[SignInRateLimited, CsrfChecked])
 async def sign_in(
     request: Request,
     cookies: SessionCookiesDep,

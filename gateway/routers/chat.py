@@ -1,12 +1,11 @@
 """POST /api/chat: one user message in, the assistant's messages out."""
 
 from functools import lru_cache
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException
 
-from gateway.dependencies import AssistantDep, ConversationIdsDep
-from gateway.rate_limit import RateLimiter, client_key
+from gateway.dependencies import AssistantDep, ConversationIdsDep, rate_limited
+from gateway.rate_limit import RateLimiter
 from gateway.schemas import ChatReply, ChatRequest, ErrorReply
 from gateway.settings import get_settings
 
@@ -25,17 +24,7 @@ def get_chat_rate_limiter() -> RateLimiter:
     return RateLimiter(settings.chat_rate_limit, settings.redis_url, namespace="chat")
 
 
-def enforce_chat_rate_limit(
-    request: Request, limiter: Annotated[RateLimiter, Depends(get_chat_rate_limiter)]
-) -> None:
-    # A dependency, so it runs before the assistant is asked: a throttled request costs one counter update.
-    retry_after = limiter.hit(client_key(request.client.host if request.client else None))
-    if retry_after is not None:
-        raise HTTPException(
-            status_code=429,
-            detail=f"too many messages from this address; try again in {retry_after} s",
-            headers={"Retry-After": str(retry_after)},
-        )
+enforce_chat_rate_limit = rate_limited(get_chat_rate_limiter, "too many messages from this address")
 
 
 @router.post(

@@ -17,9 +17,11 @@ from gateway.dependencies import get_assistant, get_conversation_ids, get_handov
 from gateway.handovers import HandoverStore
 from gateway.language import LanguageGuesser
 from gateway.main import app
+from gateway.office.auth import get_sign_in_limiter
 from gateway.office.dependencies import get_office
 from gateway.office.services import OfficeServices
 from gateway.rasa_client import RasaClient
+from gateway.rate_limit import RateLimiter
 from gateway.settings import Settings
 from gateway.translation_client import TranslationClient
 from tests.app.office.fake_rasa import FakeRasa
@@ -81,13 +83,23 @@ async def assistant(office: OfficeServices, fake_rasa: FakeRasa) -> AsyncIterato
 
 
 @pytest.fixture
+def sign_in_limiter() -> RateLimiter:
+    return RateLimiter("20/minute")
+
+
+@pytest.fixture
 async def client(
-    office: OfficeServices, assistant: Assistant, conversation_ids: ConversationIds
+    office: OfficeServices,
+    assistant: Assistant,
+    conversation_ids: ConversationIds,
+    sign_in_limiter: RateLimiter,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app in this test's event loop (its fakes' clients live here too); keeps cookies like a browser."""
     app.dependency_overrides[get_office] = lambda: office
     app.dependency_overrides[get_assistant] = lambda: assistant
     app.dependency_overrides[get_handover_store] = lambda: office.handovers
+    # A fresh limiter per test (the app's own counts for the whole process).
+    app.dependency_overrides[get_sign_in_limiter] = lambda: sign_in_limiter
     app.dependency_overrides[get_conversation_ids] = lambda: conversation_ids
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:

@@ -126,3 +126,12 @@ async def test_every_post_needs_the_session_csrf_token(
     # The token issued before signing in is not the signed-in session's.
     stale = await client.post(f"/office/handovers/{handover_id}/claim", data={"csrf_token": csrf_of(form)})
     assert stale.status_code == 403
+
+
+async def test_password_guessing_is_slowed_down(client: httpx.AsyncClient) -> None:
+    answers = [(await sign_in(client, password=f"hádám heslo {number}")).status_code for number in range(20)]
+    assert answers == [401] * 20
+    refused = await sign_in(client)  # the right password, but only after the wait
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    assert "too many sign-in attempts" in refused.json()["detail"]
+    assert (await client.get("/office/handovers")).status_code == 303
