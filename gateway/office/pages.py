@@ -170,7 +170,11 @@ async def handover_page(
     if handover is None:
         raise HTTPException(status_code=404, detail=f"there is no handover {handover_id}")
     thread = await asyncio.to_thread(office.handovers.messages, handover_id)
-    transcript, problem = await office.desk.transcript(str(handover["sender"]))
+    if handover["contact_deleted_at"]:
+        # The tracker holds the contact too (the handover form's answer): past the retention, not shown.
+        transcript, problem = [], "po uplynutí doby uchování se záznam s kontaktem nezobrazuje"
+    else:
+        transcript, problem = await office.desk.transcript(str(handover["sender"]))
     return render(
         request,
         cookies,
