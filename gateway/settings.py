@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     # again after a restart); set it when several gateway workers serve /office.
     office_session_secret: str = ""
     office_session_max_age_s: int = 8 * 3600
-    # Sign-in attempts per client address (the `limits` notation; "" turns it off): slows password guessing
-    # down to argon2's cost being the least of it, and a whole office behind one address still signs in.
+    # Office sign-in attempts per client address (the `limits` notation; "" turns it off): a password guesser
+    # gets 20 tries a minute and 200 a day, and a whole office behind one address still signs in.
     office_sign_in_rate: str = "20/minute;200/day"
     # A resident's contact is deleted this many days after the official closed their handover.
     office_contact_retention_days: int = 30
