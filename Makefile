@@ -26,10 +26,11 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 RASA_TRAINING_FILES := config.yml $(shell find nlu_data bot nlu_components textkit knowledge -type f \
 	\( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-.PHONY: help run test test-rasa test-app lint bench eval calibrate models translation-models index train nlu-report clean envs browser
+.PHONY: help run run-scaled test test-rasa test-app lint bench eval calibrate models translation-models index train nlu-report clean envs browser
 
 help:
 	@echo "make run        set up everything missing, start all four services, print the URLs"
+	@echo "make run-scaled PostgreSQL + Redis, two replicas of each service behind HAProxy (deploy/scaled.py)"
 	@echo "make test       set up everything missing, run the whole test suite"
 	@echo "make bench      translation and document-search benchmarks -> bench/results.json"
 	@echo "make eval       score the public questions and the own benchmark (dev/test) -> reports/eval/"
@@ -73,6 +74,11 @@ translation-models: $(APP_ENV)/.installed
 
 run: envs train index translation-models
 	$(APP_PY) -m deploy.stack
+
+# PostgreSQL, Redis and HAProxy from Debian's packages (installed when missing, data in var/scaled), two
+# replicas of each service on their own ports, the balancer on the ports `make run` uses.
+run-scaled: envs train index translation-models
+	$(APP_PY) -m deploy.scaled
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:

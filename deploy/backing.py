@@ -44,8 +44,23 @@ def missing_packages() -> list[str]:
 def ensure_installed() -> None:
     """Install whatever of postgresql, redis-server and haproxy is missing (Debian's packages)."""
     missing = missing_packages()
-    if not missing:
-        return
+    if missing:
+        apt_install(missing)
+    if missing_packages():
+        raise BackingError(f"still missing after apt-get: {', '.join(missing_packages())}")
+
+
+def ensure_program(program: str, package: str) -> str:
+    """The path of `program`, installing Debian's `package` first when it is missing."""
+    if shutil.which(program) is None:
+        apt_install([package])
+    path = shutil.which(program)
+    if path is None:
+        raise BackingError(f"{program} still missing after apt-get install {package}")
+    return path
+
+
+def apt_install(missing: list[str]) -> None:
     if shutil.which("apt-get") is None:
         raise BackingError(f"missing {', '.join(missing)} and no apt-get to install them")
     sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
@@ -58,8 +73,6 @@ def ensure_installed() -> None:
         result = subprocess.run(install, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BackingError(f"apt-get install {' '.join(missing)} failed: {result.stderr.strip()[-500:]}")
-    if missing_packages():
-        raise BackingError(f"still missing after apt-get: {', '.join(missing_packages())}")
 
 
 def _wait(check: object, what: str, timeout_s: float, process: subprocess.Popen[bytes]) -> None:

@@ -12,14 +12,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from deploy.backing import Running
+from deploy.backing import BackingError, Running
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERVISORD = ROOT / ".venv-app" / "bin" / "supervisord"
@@ -131,6 +131,11 @@ class Stack(Running):
         }
 
     def start(self, timeout_s: float = 240.0) -> None:
+        self.spawn()
+        self.wait_healthy(timeout_s)
+
+    def spawn(self) -> None:
+        """Start supervisord (and so the four processes) without waiting for them."""
         model_dir = ROOT / self.env["RASA_MODEL"]
         if not any(model_dir.glob("*.tar.gz")):
             raise StackError(f"no trained Rasa model in {model_dir}: run `make train` first")
@@ -145,7 +150,6 @@ class Stack(Running):
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        self.wait_healthy(timeout_s)
 
     def wait_healthy(self, timeout_s: float) -> None:
         pending = dict(self.health_urls)
@@ -190,40 +194,54 @@ class Stack(Running):
             self.process.wait()
 
 
-def main() -> int:
-    stack = Stack()
+def serve(stack: Running, announce: Callable[[float], None], alive: Callable[[], bool]) -> int:
+    """Start `stack`, `announce(seconds it took)`, and keep it until Ctrl-C or SIGTERM (exit 0) or until
+    `alive()` turns false (exit 1); a start that fails stops whatever did start (exit 1)."""
     started = time.monotonic()
-    print("Starting Rasa, the action server, the translation service and the gateway ...", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         stack.start()
-    except StackError as error:
+    except (StackError, BackingError) as error:
         print(f"error: {error}", file=sys.stderr)
         stack.stop()
         return 1
     except KeyboardInterrupt:
         stack.stop()
         return 130
-    env = stack.env
-    print(f"\nReady in {time.monotonic() - started:.0f} s:")
-    print(f"  web chat            {env['GATEWAY_URL']}/")
-    print(f"  translated rooms    {env['GATEWAY_URL']}/rooms/new")
-    print(f"  chat API            {env['GATEWAY_URL']}/api/chat   (health: {env['GATEWAY_URL']}/health)")
-    print(f"  API docs            {env['GATEWAY_URL']}/docs")
-    print(f"  translation API     {env['TRANSLATION_URL']}/translate   (docs: {env['TRANSLATION_URL']}/docs)")
-    print(f"  Rasa                {env['RASA_URL']}/   action server {env['ACTIONS_URL']}/health")
-    if env.get("TELEGRAM_BOT_TOKEN"):
-        print(f"  Telegram bot        on ({env.get('TELEGRAM_MODE', 'polling')})")
-    else:
-        print("  Telegram bot        off (set TELEGRAM_BOT_TOKEN to turn it on)")
-    print(f"Logs in {stack.run_dir}. Ctrl-C stops everything.", flush=True)
+    announce(time.monotonic() - started)
     try:
-        assert stack.process is not None
-        return stack.process.wait()
+        while alive():
+            time.sleep(1.0)
+        print("error: a supervisord exited; stopping", file=sys.stderr)
+        stack.stop()
+        return 1
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
         stack.stop()
         return 0
+
+
+def main() -> int:
+    stack = Stack()
+    print("Starting Rasa, the action server, the translation service and the gateway ...", flush=True)
+
+    def announce(seconds: float) -> None:
+        env = stack.env
+        print(f"\nReady in {seconds:.0f} s:")
+        print(f"  web chat            {env['GATEWAY_URL']}/")
+        print(f"  translated rooms    {env['GATEWAY_URL']}/rooms/new")
+        print(f"  chat API            {env['GATEWAY_URL']}/api/chat   (health: {env['GATEWAY_URL']}/health)")
+        print(f"  API docs            {env['GATEWAY_URL']}/docs")
+        translation = env["TRANSLATION_URL"]
+        print(f"  translation API     {translation}/translate   (docs: {translation}/docs)")
+        print(f"  Rasa                {env['RASA_URL']}/   action server {env['ACTIONS_URL']}/health")
+        if env.get("TELEGRAM_BOT_TOKEN"):
+            print(f"  Telegram bot        on ({env.get('TELEGRAM_MODE', 'polling')})")
+        else:
+            print("  Telegram bot        off (set TELEGRAM_BOT_TOKEN to turn it on)")
+        print(f"Logs in {stack.run_dir}. Ctrl-C stops everything.", flush=True)
+
+    return serve(stack, announce, lambda: stack.process is not None and stack.process.poll() is None)
 
 
 if __name__ == "__main__":

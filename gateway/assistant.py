@@ -9,6 +9,7 @@ from gateway.language import SUPPORTED_LANGUAGES, LanguageCode, LanguageGuesser
 from gateway.payloads import OfferedPayloads, looks_like_payload
 from gateway.rasa_client import RasaClient
 from gateway.schemas import Button, ChatMessage, ChatReply, Source
+from gateway.service_errors import ServiceError
 from textkit.sanitize import sanitize_text
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,11 @@ class Assistant:
         language_guesser: LanguageGuesser,
         offered_payloads: OfferedPayloads | None = None,
         hooks: ConversationHooks | None = None,
+        shared_conversations: bool = False,
     ) -> None:
+        """`shared_conversations`: other gateway replicas serve the same conversations (issue 12), so this
+        one's memory of a sender's last reply may be missing or stale; see `_recall`."""
+        self._shared = shared_conversations
         self._rasa = rasa
         self._hooks = hooks
         self._languages = language_guesser
@@ -134,6 +139,8 @@ class Assistant:
             if taken_over is not None:
                 # An official holds this conversation (issue 13): the message is theirs, not the bot's.
                 return taken_over
+            if self._shared and looks_like_payload(message):
+                await self._recall(sender)
             # Under the lock: the payloads offered are those of this sender's reply before this message.
             text = self._payloads.text_for_rasa(sender, message)
             language = self.choose_language(sender, text, lang)
@@ -148,6 +155,31 @@ class Assistant:
         if self._hooks is not None:
             await self._hooks.answered(sender, text, reply, reply_outcome(rasa_messages))
         return reply
+
+    async def _recall(self, sender: str) -> None:
+        """The buttons of the sender's last reply and their language, from Rasa's tracker (shared by every
+        replica) instead of this process's memory: the previous turn may have gone through another gateway.
+        Only for a message that looks like a payload, the one case where that memory decides anything."""
+        try:
+            events = await self._rasa.events(sender)
+        except ServiceError as error:
+            logger.info("tracker of %s unreadable (%s); using this gateway's memory", sender, error)
+            return
+        offered: list[str] = []
+        language: str | None = None
+        for event in events:
+            kind = event.get("event")
+            if kind == "user":
+                offered = []
+            elif kind == "bot":
+                data = event.get("data")
+                buttons = data.get("buttons") if isinstance(data, dict) else None
+                offered += [button.payload for button in _parse_buttons(buttons)]
+            elif kind == "slot" and event.get("name") == "language":
+                language = event.get("value")
+        self._payloads.remember(sender, offered)
+        if language in SUPPORTED_LANGUAGES:
+            self._languages.remember(sender, language)  # type: ignore[arg-type]
 
     async def _intercepted(self, sender: str, message: str) -> ChatReply | None:
         if self._hooks is None:

@@ -49,7 +49,13 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
                 language_guesser=language_guesser,
                 rasa=rasa,
                 translation=translation,
-                assistant=Assistant(rasa, language_guesser, hooks=office.conversations),
+                assistant=Assistant(
+                    rasa,
+                    language_guesser,
+                    hooks=office.conversations,
+                    # Replicas (REDIS_URL): another gateway may have served this sender's previous turn.
+                    shared_conversations=bool(settings.redis_url),
+                ),
                 health=HealthChecker.for_settings(probe_client, settings),
                 document_search=document_search,
                 handovers=handovers,

@@ -1,0 +1,156 @@
+"""The scaled stack (deploy/scaled.py, what `make run-scaled` starts) on loopback: PostgreSQL and Redis from
+deploy/backing.py, two replicas of each service, HAProxy in front (issue 12).
+
+The assistant answers through the balancer; a conversation goes on when its next turn reaches the other Rasa
+replica; a button offered through one gateway is a button when clicked through the other; a room whose
+readers are on different gateways gets every message once; and when one replica of every service is killed
+in the middle of a chat load and a room soak, no answered turn and no stored room message is lost, no room
+message is doubled, and the balancer sends the rest to the living replicas. Translation models are left out
+(as in the other integration tests): the rooms show messages `pending`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bench.rooms_bench import run_soak
+from bench.scaled_load import lost_turns, run_conversations, stored_user_texts
+from deploy.scaled import SERVICES, ScaledStack
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module")
+def scaled() -> Iterator[ScaledStack]:
+    data_dir = Path(tempfile.mkdtemp(prefix="trojzemi-scaled-"))
+    stack = ScaledStack.on_free_ports(
+        data_dir,
+        {
+            "TRANSLATION_MODELS_DIR": str(data_dir / "no-models"),
+            "HANDOVER_DB": str(data_dir / "handovers.sqlite"),
+            "OFFICE_DATABASE_URL": f"sqlite:///{data_dir / 'office.sqlite'}",
+            "ROOMS_CREATE_RATE": "1000/minute",
+            "TELEGRAM_BOT_TOKEN": "",
+        },
+    )
+    try:
+        with stack:
+            yield stack
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def rasa_token(scaled: ScaledStack) -> str:
+    return scaled.replicas[0].env["RASA_TOKEN"]
+
+
+def replica_url(scaled: ScaledStack, number: int, service: str) -> str:
+    return f"http://127.0.0.1:{scaled.replicas_ports[number][service]}"
+
+
+def test_the_assistant_answers_through_the_balancer(scaled: ScaledStack) -> None:
+    with httpx.Client(base_url=scaled.url("gateway"), timeout=60) as http:
+        health = http.get("/health").json()
+        assert {name: health["services"][name] for name in ("rasa", "actions")} == {
+            "rasa": "up",
+            "actions": "up",
+        }, health
+        reply = http.post("/api/chat", json={"message": "Guten Tag", "lang": "auto"}).json()
+        assert reply["lang"] == "de" and reply["messages"][0]["text"]
+        # The id one gateway issued is valid on the other (a shared key): four turns cross both replicas.
+        for _ in range(4):
+            again = http.post("/api/chat", json={"message": "Danke", "lang": "de", "sender": reply["sender"]})
+            assert again.status_code == 200, again.text
+
+
+async def test_a_button_offered_by_one_gateway_is_a_button_on_the_other(scaled: ScaledStack) -> None:
+    first, second = (replica_url(scaled, number, "gateway") for number in range(2))
+    with httpx.Client(timeout=60) as http:
+        offered = http.post(f"{first}/api/chat", json={"message": "Co umíš?", "lang": "cs"}).json()
+        payload = next(button["payload"] for message in offered["messages"] for button in message["buttons"])
+        sender = offered["sender"]
+        clicked = http.post(f"{second}/api/chat", json={"message": payload, "lang": "cs", "sender": sender})
+        assert clicked.status_code == 200, clicked.text
+    stored = await stored_user_texts(scaled.url("rasa"), rasa_token(scaled), sender)
+    # Passed on as the payload (Rasa reads its intent), not stripped to plain words as typed text is.
+    assert stored[-1] == payload, stored
+
+
+def rasa_reply(url: str, sender: str, text: str) -> list[str]:
+    response = httpx.post(
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text, "metadata": {"language": "cs"}},
+        timeout=60,
+    )
+    response.raise_for_status()
+    return [message.get("text", "") for message in response.json()]
+
+
+def test_a_conversation_continues_on_the_other_rasa_replica(scaled: ScaledStack) -> None:
+    first, second = replica_url(scaled, 0, "rasa"), replica_url(scaled, 1, "rasa")
+    question = "Jaké dotace jsou pro obce?"
+    # On one replica: the bot asks back, and the same question once more gets a different, informed answer.
+    alone = [rasa_reply(first, "one-replica", question) for _ in range(2)]
+    assert alone[0] != alone[1], alone
+    # The same two turns, the second on the other replica: it reads the first from PostgreSQL.
+    crossing = [rasa_reply(first, "two-replicas", question), rasa_reply(second, "two-replicas", question)]
+    assert crossing == alone
+
+
+async def test_a_room_across_two_gateways_gets_each_message_once(scaled: ScaledStack) -> None:
+    gateways = [replica_url(scaled, number, "gateway") for number in range(2)]
+    async with httpx.AsyncClient(base_url=scaled.url("gateway")) as http:
+        room_id = (await http.post("/api/rooms", json={"title": "replicas"})).json()["id"]
+    figures = await run_soak(
+        gateways[0], room_id, clients=6, messages=6, timeout_s=120, interval_s=0.05, spread_over=gateways
+    )
+    assert figures["timed_out_clients"] == 0 and figures["client_errors"] == [], figures
+    assert figures["stored"] == figures["sent"] == 36 and figures["lost"] == 0 and figures["duplicated"] == 0
+    assert figures["deliveries_missing"] == 0 and figures["deliveries_doubled"] == 0, figures
+
+
+async def kill_one_replica_of_each_service(scaled: ScaledStack, when: asyncio.Event) -> dict[str, int]:
+    await asyncio.wait_for(when.wait(), 120)
+    replica = scaled.replicas[0]
+    killed = {}
+    for service in SERVICES:
+        pid = int(replica.ctl("pid", service))
+        os.kill(pid, signal.SIGKILL)
+        killed[service] = pid
+    return killed
+
+
+async def test_killing_one_replica_of_each_service_mid_load_loses_nothing(scaled: ScaledStack) -> None:
+    async with httpx.AsyncClient(base_url=scaled.url("gateway")) as http:
+        room_id = (await http.post("/api/rooms", json={"title": "failover"})).json()["id"]
+    # Through the balancer: round robin puts the room's readers on both gateways.
+    halfway = asyncio.Event()
+    # The room paced over about fifteen seconds, the chats as fast as they go: the kill falls in both.
+    soak = run_soak(scaled.url("gateway"), room_id, clients=6, messages=10, timeout_s=240, interval_s=1.5)
+    chats = run_conversations(scaled.url("gateway"), clients=6, turns=12, time_limit_s=240, halfway=halfway)
+    room, (conversations, chat), killed = await asyncio.gather(
+        soak, chats, kill_one_replica_of_each_service(scaled, halfway)
+    )
+    print(f"killed {killed}\nroom {room}\nchat {chat}")
+    assert len(killed) == 4
+    # The room: every message stored once, every reader (reconnected through the balancer) got each once.
+    assert room["timed_out_clients"] == 0 and room["client_errors"] == [], room
+    assert room["stored"] == room["sent"] == 60 and room["lost"] == 0 and room["duplicated"] == 0, room
+    assert room["deliveries_missing"] == 0 and room["deliveries_doubled"] == 0, room
+    assert room["reconnects"] >= 1, room  # the killed gateway's readers had to reconnect
+    # The chats: every turn answered in the end (a failed one retried), and every answered turn stored.
+    assert chat["unanswered"] == 0, chat
+    assert await lost_turns(scaled.url("rasa"), rasa_token(scaled), conversations) == []
+    # After the kill, requests keep being answered (by the living replicas while the killed ones restart).
+    with httpx.Client(base_url=scaled.url("gateway"), timeout=60) as http:
+        for _ in range(4):
+            assert http.post("/api/chat", json={"message": "Dobrý den", "lang": "cs"}).status_code == 200
