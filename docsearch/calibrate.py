@@ -121,7 +121,8 @@ def decisions(ranked: list[tuple[Case, Ranking]], settings: SearchSettings) -> l
     rows: list[tuple[Case, float, bool]] = []
     for case, ranking in ranked:
         order = _ordered(ranking, settings)
-        features = answer_features(order[0] if order else None, ranking.unknown, settings)
+        best = order[0] if order else None
+        features = answer_features(best, ranking.unknown, settings)
         ok = any(relevant(case, c) for c in order[:2])
         rows.append((case, answerability(features, settings), ok))
     return rows
@@ -137,7 +138,8 @@ def fit_answerability(ranked: list[tuple[Case, Ranking]], settings: SearchSettin
     labels: list[int] = []
     for case, ranking in ranked:
         order = _ordered(ranking, settings)
-        features = answer_features(order[0] if order else None, ranking.unknown, settings)
+        best = order[0] if order else None
+        features = answer_features(best, ranking.unknown, settings)
         rows.append([features.get(name, 0.0) for name in ANSWER_FEATURES])
         labels.append(int(bool(case.file) and any(relevant(case, c) for c in order[:2])))
     if len(set(labels)) < 2:

@@ -53,6 +53,16 @@ class SearchSettings:
     answer_weights: dict[str, float] = field(default_factory=lambda: {"score": 1.0})
     answer_bias: float = 0.0
     threshold: float = 0.5
+    # A question of which at least this share of topic words no passage uses is declined outright (see
+    # Searcher.rank). Czech words are looked up as they are, so a Czech question's unknown words are things
+    # the documents never mention (every answerable dev question stays below 0.29); a German or Polish word
+    # is also unknown when the lexicon lacks it (answerable dev questions up to 0.33, measured).
+    unknown_limit: float = 0.5
+    czech_unknown_limit: float = 0.3
+    # Some unknown words and a best passage the re-ranker gives less than this: nothing of the question's
+    # topic is there ("opening hours of the library": only "library" matches, at 0.008).
+    weak_unknown: float = 0.25
+    weak_probability: float = 0.01
 
 
 def load_settings(path: Path = CALIBRATION_FILE) -> SearchSettings:
@@ -73,4 +83,6 @@ def load_settings(path: Path = CALIBRATION_FILE) -> SearchSettings:
         else defaults.answer_weights,
         answer_bias=float(data.get("answer_bias", defaults.answer_bias)),
         threshold=float(data.get("threshold", defaults.threshold)),
+        unknown_limit=float(data.get("unknown_limit", defaults.unknown_limit)),
+        czech_unknown_limit=float(data.get("czech_unknown_limit", defaults.czech_unknown_limit)),
     )

@@ -90,9 +90,10 @@ def _lexicon_entries(language: str) -> tuple[_Entry, ...]:
     )
 
 
-def _found(question: str, entries: tuple[_Entry, ...]) -> list[str]:
-    """Czech forms of the entries found in the question, longest entries first; a word that a longer entry
-    took ("plan działania") is not matched again by a shorter one ("działania")."""
+def _matches(question: str, entries: tuple[_Entry, ...]) -> tuple[list[str], list[str]]:
+    """Czech forms of the entries found in the question, longest entries first, and the question's folded
+    words that no entry took; a word that a longer entry took ("plan działania") is not matched again by a
+    shorter one ("działania")."""
     words = _WORD.findall(fold(question))
     taken = [False] * len(words)
     found: list[str] = []
@@ -103,7 +104,19 @@ def _found(question: str, entries: tuple[_Entry, ...]) -> list[str]:
                 taken[i : i + size] = [True] * size
                 if entry.czech not in found:
                     found.append(entry.czech)
-    return found
+    return found, [word for word, was_taken in zip(words, taken, strict=True) if not was_taken]
+
+
+def _found(question: str, entries: tuple[_Entry, ...]) -> list[str]:
+    return _matches(question, entries)[0]
+
+
+def words_without_czech(question: str, language: str) -> list[str]:
+    """The folded words of a German or Polish question that neither the glossary nor the lexicon gives a
+    Czech word for (all of them for a Czech question: it needs none)."""
+    if language == "cs":
+        return _WORD.findall(fold(question))
+    return _matches(question, _all_entries(language))[1]
 
 
 def czech_names(question: str, language: str) -> list[str]:

@@ -9,10 +9,12 @@ command), the embedding cache surviving the rebuild, or refused with a message n
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +88,34 @@ def use_one_blas_thread() -> None:
         _blas_limited = True
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """Passage frequencies of the index's lemmas: how telling a word of a question is. "kraj" is in most
+    passages and says little about which one answers; "zpracoval" or "RVVI" say a lot."""
+
+    passages: int
+    frequency: dict[str, int]
+    vocabulary: frozenset[str] = field(init=False)
+    stems: frozenset[str] = field(init=False)  # 5-letter prefixes of the vocabulary
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vocabulary", frozenset(self.frequency))
+        object.__setattr__(self, "stems", frozenset(word[:5] for word in self.frequency))
+
+    def knows(self, term: str) -> bool:
+        """Whether some passage uses the term, as a lemma or by its 5-letter stem (the lemmatiser leaves
+        "akcniho" without diacritics unlemmatised; "planu" is "plan" less its ending)."""
+        return (
+            term in self.vocabulary
+            or (len(term) >= 5 and term[:5] in self.stems)
+            or (len(term) == 5 and term[:4] in self.vocabulary)
+        )
+
+    def weight(self, term: str) -> float:
+        """Inverse passage frequency (smoothed); a word no passage uses weighs as much as the rarest one."""
+        return math.log((self.passages + 1) / (self.frequency.get(term, 0) + 1)) + 1.0
+
+
 @dataclass
 class DenseMatrix:
     generation: str
@@ -104,7 +134,7 @@ class Store:
         self._dense: DenseMatrix | None = None
         self._sentence_vectors: dict[int, np.ndarray] = {}
         self._sentence_generation = ""
-        self._vocabulary: tuple[str, frozenset[str]] | None = None
+        self._term_counts: tuple[str, TermCounts] | None = None
 
     @classmethod
     def open(cls, path: str | Path, create: bool = True, rebuild_outdated: bool = False) -> Store:
@@ -143,7 +173,7 @@ class Store:
     def forget_vectors(self) -> None:
         self._dense = None
         self._sentence_vectors = {}
-        self._vocabulary = None
+        self._term_counts = None
 
     def dense_matrix(self) -> DenseMatrix:
         """All passage vectors as one float32 matrix, reloaded only when the generation changed."""
@@ -160,15 +190,21 @@ class Store:
         self._dense = DenseMatrix(generation, ids, vectors)
         return self._dense
 
-    def vocabulary(self) -> frozenset[str]:
-        """Every lemma the passages use (the word index's terms), reloaded when the generation changed."""
+    def term_counts(self) -> TermCounts:
+        """In how many passages each lemma occurs, reloaded when the generation changed."""
         generation = self.generation()
-        if self._vocabulary is None or self._vocabulary[0] != generation:
-            words: set[str] = set()
+        if self._term_counts is None or self._term_counts[0] != generation:
+            counts: Counter[str] = Counter()
+            passages = 0
             for (lemmas,) in self.db.execute("SELECT lemmas FROM passages"):
-                words.update(lemmas.split())
-            self._vocabulary = (generation, frozenset(words))
-        return self._vocabulary[1]
+                counts.update(set(lemmas.split()))
+                passages += 1
+            self._term_counts = (generation, TermCounts(passages, dict(counts)))
+        return self._term_counts[1]
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every lemma the passages use (the word index's terms)."""
+        return self.term_counts().vocabulary
 
     def sentence_vectors(self, passage_ids: Iterable[int]) -> dict[int, np.ndarray]:
         """Per-sentence vectors of the given passages, (n_sentences, 384) each; kept in memory per
