@@ -41,24 +41,31 @@ def probe_compute_types(
     ct2_dir: Path, source_tokens: list[list[str]], output_tokens: int = 16, rounds: int = 3
 ) -> ComputeTypeProbe:
     """Time one single-sentence translation per round for every compute type this CPU supports (one
-    replica, one thread: the serving configuration), after a warm-up."""
+    replica, one thread: the serving configuration), after a warm-up each. The rounds interleave the types
+    (each round runs every type once, in a rotated order), so that a change in the machine's load during
+    the probe hits every type alike; the best round counts."""
     import ctranslate2
 
-    milliseconds: dict[str, float] = {}
-    for compute_type in supported_cpu_compute_types():
-        translator = ctranslate2.Translator(
+    translators = {
+        compute_type: ctranslate2.Translator(
             str(ct2_dir), device="cpu", compute_type=compute_type, inter_threads=1, intra_threads=1
         )
-        samples = []
-        for _ in range(rounds + 1):
+        for compute_type in supported_cpu_compute_types()
+    }
+    names = list(translators)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for round_index in range(rounds + 1):  # round 0 is the warm-up
+        shift = round_index % len(names)
+        for compute_type in names[shift:] + names[:shift]:
             started = time.perf_counter()
-            translator.translate_batch(
+            translators[compute_type].translate_batch(
                 source_tokens,
                 beam_size=1,
                 max_decoding_length=output_tokens,
                 min_decoding_length=output_tokens,
             )
-            samples.append(time.perf_counter() - started)
-        milliseconds[compute_type] = round(min(samples[1:]) * 1000, 2)
-        del translator
+            if round_index:
+                samples[compute_type].append(time.perf_counter() - started)
+    del translators
+    milliseconds = {name: round(min(values) * 1000, 2) for name, values in samples.items()}
     return ComputeTypeProbe(choose(milliseconds), milliseconds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 
 from translation.backends import CTranslate2Backend, DecodingOptions, TransformersBackend, TranslationBackend
@@ -44,6 +45,12 @@ class ModelStore:
             return "ct2"
         return "transformers"
 
+    def uses_vmap(self, model: InstalledModel) -> bool:
+        """The vocabulary map serves only when TRANSLATION_USE_VMAP opts in and `python -m translation
+        vmap-check` has compared its output with the full vocabulary's and recorded it (a new map clears the
+        record): an unchecked map is never used, whatever the setting says (issue 14)."""
+        return self.options.use_vmap and model.vmap is not None and model.vmap_check is not None
+
     def loaded_keys(self) -> list[tuple[str, str | None]]:
         with self._lock:
             return list(self._loaded)
@@ -67,7 +74,7 @@ class ModelStore:
                         self.models_dir / model.hf_dir,
                         self.models_dir / model.ct2_dir,
                         model.target_token,
-                        self.options,
+                        replace(self.options, use_vmap=self.uses_vmap(model)),
                         model.compute_type,
                     )
                 else:

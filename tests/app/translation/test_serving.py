@@ -46,6 +46,36 @@ def test_ct2_runs_one_replica_per_core_of_one_thread(tiny_models_dir: Path) -> N
     assert _backend(tiny_models_dir, "cs-de", threads=0).replicas == cpu.cpu_cores()
 
 
+def test_no_translator_runs_on_more_than_one_intra_thread(
+    monkeypatch: pytest.MonkeyPatch, tiny_models_dir: Path
+) -> None:
+    """A single sentence goes to one replica of one thread: never the int8 two-thread route (issue 14)."""
+    created: list[dict[str, object]] = []
+    batches: list[tuple[int, object]] = []
+    real_translator = ctranslate2.Translator
+
+    class RecordingTranslator:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            created.append(kwargs)
+            self._translator = real_translator(*args, **kwargs)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._translator, name)
+
+        def translate_batch(self, tokens: list[list[str]], **kwargs: object) -> object:
+            batches.append((len(tokens), kwargs["max_batch_size"]))
+            return self._translator.translate_batch(tokens, **kwargs)
+
+    monkeypatch.setattr(ctranslate2, "Translator", RecordingTranslator)
+    for threads, replicas in ((0, cpu.cpu_cores()), (2, 2)):
+        backend = _backend(tiny_models_dir, "cs-de", threads=threads)
+        assert created[-1]["intra_threads"] == 1 and created[-1]["inter_threads"] == replicas
+        backend.translate_batch(SENTENCES[:1])
+        assert batches[-1] == (1, 1)
+    backend.translate_batch(SENTENCES[:5])
+    assert batches[-1] == (5, 3)  # split across the two replicas
+
+
 def test_a_batch_split_across_replicas_equals_one_by_one(tiny_models_dir: Path) -> None:
     backend = _backend(tiny_models_dir, "cs-de", threads=2)
     one_by_one = [backend.translate_batch([sentence])[0] for sentence in SENTENCES[:5]]

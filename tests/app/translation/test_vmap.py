@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from tests.app.translation.test_pipeline import SENTENCES
 from translation.backends import CTranslate2Backend, DecodingOptions, _load_tokenizer
 from translation.manifest import read_manifest
+from translation.model_store import ModelStore
 from translation.settings import Settings
 from translation.vmap import allowed_pieces, build_from_parallel
 
@@ -103,3 +105,26 @@ def test_a_parallel_map_keeps_the_pieces_that_occur_together(tiny_models_dir: Pa
     trojzemi = tokenizer.convert_ids_to_tokens(tokenizer("Trojzemí")["input_ids"])[0]
     dreilaendereck = set(tokenizer.convert_ids_to_tokens(tokenizer(text_target="Dreiländereck")["input_ids"]))
     assert set(rules[trojzemi].split()) <= dreilaendereck - {"</s>"}
+
+
+def test_the_service_uses_a_map_only_when_opted_in_and_checked(models_dir: Path, tmp_path: Path) -> None:
+    german = tmp_path / "de.txt"
+    german.write_text("\n".join(GERMAN), encoding="utf-8")
+    assert _cli(models_dir, "vmap", "--direction", "cs-de", "--monolingual", str(german)).returncode == 0
+    options = DecodingOptions(beam_size=1, max_output_tokens=12, threads=1)
+
+    def served(use_vmap: bool) -> bool:
+        store = ModelStore(models_dir, "ct2", replace(options, use_vmap=use_vmap), max_loaded=1)
+        backend = store.get("cs-de")
+        assert isinstance(backend, CTranslate2Backend)
+        return backend.use_vmap
+
+    assert served(True) is False  # built, not checked: never used
+    sentences = tmp_path / "cs.txt"
+    sentences.write_text("\n".join(SENTENCES[:2]), encoding="utf-8")
+    checked = _cli(models_dir, "vmap-check", "--direction", "cs-de", "--sentences", str(sentences))
+    assert checked.returncode == 0, checked.stderr
+    assert served(True) is True
+    assert served(False) is False  # checked, not opted in
+    assert _cli(models_dir, "vmap", "--direction", "cs-de", "--monolingual", str(german)).returncode == 0
+    assert served(True) is False  # a rebuilt map needs its own check
