@@ -24,8 +24,11 @@ WHOLE_PASSAGE_SENTENCES = 3
 WHOLE_PASSAGE_CHARS = 400
 # How far below the best sentence another sentence may score and still be quoted with it.
 SENTENCE_MARGIN = 0.03
-# The second passage is quoted too when its re-ranker logit is at most this far below the best one's.
+# Further passages are quoted too when their re-ranker logit is at most this far below the best one's, at
+# most RUNNERS_UP of them (chosen on the dev split: 3.0 and 2 answer 0.84 of its document questions with two
+# quotes on average; one runner-up 0.78, three 0.88 with 2.2 quotes and longer replies).
 RUNNER_UP_MARGIN = 3.0
+RUNNERS_UP = 2
 LIST_ITEMS_QUOTED = 12
 LIST_ITEM_CHARS = 160
 _SINGLE_FACT = ("amount", "count", "date", "frequency", "person", "place")
@@ -36,7 +39,7 @@ class Answer:
     quote: str
     hit: Hit  # the passage that answers best
     sources: list[dict[str, str]]  # one per quoted passage, the best first
-    also: tuple[Hit, ...] = ()  # further passages quoted after the best (the runner-up)
+    also: tuple[Hit, ...] = ()  # further passages quoted after the best (the runners-up)
 
 
 def _is_item(sentence: str) -> bool:
@@ -92,15 +95,17 @@ class Composer:
                 continue
             hit = self.searcher.hit(candidate, ranking.language)
             also: list[Hit] = []
-            # A runner-up nearly as likely to answer (another passage saying the other half, or the re-ranker
-            # unsure between two) is quoted after the best, with its own citation.
-            runner_up = next(iter(ranking.candidates[position + 1 : position + 2]), None)
-            if runner_up is not None and logit(runner_up.features, settings) >= logit(
-                candidate.features, settings
-            ) - RUNNER_UP_MARGIN:
-                second = self.compose(ranking, runner_up)
-                if second and second not in quote and quote not in second:
-                    quote = f"{quote} … {second}"
+            # Further passages nearly as likely to answer (another passage saying the other half, or the
+            # re-ranker unsure between them) are quoted after the best, each with its own citation: on the
+            # dev split the right passage is first for two questions in three, among the first three for
+            # nine in ten, and the margin keeps a confident ranking to one quote.
+            for runner_up in ranking.candidates[position + 1 :]:
+                close = logit(runner_up.features, settings) >= best_logit - RUNNER_UP_MARGIN
+                if len(also) == RUNNERS_UP or not close:
+                    break
+                more = self.compose(ranking, runner_up)
+                if more and more not in quote and quote not in more:
+                    quote = f"{quote} … {more}"
                     also.append(self.searcher.hit(runner_up, ranking.language))
             sources = [h.source() for h in (hit, *also)]
             return Answer(quote=quote, hit=hit, sources=sources, also=tuple(also))
