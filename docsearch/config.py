@@ -63,6 +63,10 @@ class SearchSettings:
     # topic is there ("opening hours of the library": only "library" matches, at 0.008).
     weak_unknown: float = 0.25
     weak_probability: float = 0.01
+    # ... unless the best passage is this likely to answer: a typo or a word form the lemmatiser does not
+    # know ("vyřadili", "spolecenskou") makes a word unknown too, and a passage holding the rest of the
+    # question is the better evidence.
+    sure_probability: float = 0.5
 
 
 def load_settings(path: Path = CALIBRATION_FILE) -> SearchSettings:

@@ -315,8 +315,11 @@ class Searcher:
         with_diacritics = any(not ch.isascii() for ch in asked)
         czech = language == "cs" and with_diacritics
         limit = settings.czech_unknown_limit if czech else settings.unknown_limit
-        weak = best is None or best.score < settings.weak_probability
-        return unknown >= limit or (unknown >= settings.weak_unknown and weak)
+        probability = best.score if best is not None else 0.0
+        if probability >= settings.sure_probability:
+            return False
+        weak = unknown >= settings.weak_unknown and probability < settings.weak_probability
+        return unknown >= limit or weak
 
     @staticmethod
     def _features(
