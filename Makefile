@@ -32,7 +32,7 @@ help:
 	@echo "make run        set up everything missing, start all four services, print the URLs"
 	@echo "make run-scaled PostgreSQL + Redis, two replicas of each service behind HAProxy (deploy/scaled.py)"
 	@echo "make test       set up everything missing, run the whole test suite"
-	@echo "make bench      translation and document-search benchmarks -> bench/results.json"
+	@echo "make bench      translation, document-search, chat, rooms and scaled benchmarks -> bench/results.json"
 	@echo "make eval       score the public questions and the own benchmark (dev/test) -> reports/eval/"
 	@echo "make calibrate  fit the document re-ranker and no-answer threshold on the benchmark's dev split"
 	@echo "make models     download and convert the OPUS-MT translation models (needs a network)"
@@ -102,6 +102,7 @@ bench: envs train index
 	$(APP_PY) -m bench.documents_bench
 	$(APP_PY) -m bench.chat_bench
 	$(APP_PY) -m bench.rooms_bench
+	$(APP_PY) -m bench.scaled_bench
 
 # The public questions, then the project's own benchmark (dev and test split apart: retrieval recall@1/@5 and
 # MRR, answer accuracy per language, precision/recall of "the documents do not say"); reports in reports/eval/.

@@ -83,6 +83,7 @@ class RoomService:
         self.creation_limiter = RateLimiter(settings.rooms_create_rate, settings.redis_url, "rooms-create")
         # room id -> languages present. Languages are only ever added, and only through this service.
         self._languages: dict[str, set[str]] = {}
+        self._language_events = 0  # `language` events received from the fan-out, ever
         self._translate = translate
         self._retry_initial_delay_s = retry_initial_delay_s
         self._retry_max_delay_s = retry_max_delay_s
@@ -125,7 +126,13 @@ class RoomService:
         """The languages read in the room (a copy)."""
         cached = self._languages.get(room_id)
         if cached is None:
-            cached = await self.store.languages(room_id)
+            # Read again when another gateway announced a language meanwhile: its event found no cache
+            # entry to add to, and the read may have missed the language (a few tries; rare events).
+            for _attempt in range(3):
+                heard = self._language_events
+                cached = await self.store.languages(room_id)
+                if self._language_events == heard:
+                    break
             if len(self._languages) >= _LANGUAGE_CACHE_ROOMS:
                 self._languages.pop(next(iter(self._languages)))
             cached = self._languages.setdefault(room_id, cached)
@@ -250,6 +257,7 @@ class RoomService:
         if not isinstance(room_id, str):
             return
         if kind == "language":
+            self._language_events += 1
             self._languages.get(room_id, set()).add(event["lang"])
             return
         if kind == "presence":
