@@ -29,6 +29,8 @@ SENTENCE_MARGIN = 0.03
 # quotes on average; one runner-up 0.78, three 0.88 with 2.2 quotes and longer replies).
 RUNNER_UP_MARGIN = 3.0
 RUNNERS_UP = 2
+# A section heading at most this long that is not numbered is a label its passage is quoted under.
+LABEL_CHARS = 40
 LIST_ITEMS_QUOTED = 12
 LIST_ITEM_CHARS = 160
 _SINGLE_FACT = ("amount", "count", "date", "frequency", "person", "place")
@@ -63,6 +65,17 @@ def _list_open_at_end(sentences: list[str], keep: set[int]) -> bool:
     if intro < 0:
         return False
     return all(_is_item(sentences[i]) for i in range(intro + 1, len(sentences)))
+
+
+def _labelled(section: str, quote: str) -> str:
+    """The quote after its section's last heading when that is a short label ("Rada Libereckého kraje",
+    "Energetika", "VIZE"): the items under it say what that body does or what that area needs, and without
+    the label the reader cannot tell whose they are. Numbered chapter titles and long headings are left out;
+    so is a label the quote already holds."""
+    label = section.rsplit(" > ", 1)[-1].strip()
+    if not label or len(label) > LABEL_CHARS or label[:1].isdigit() or fold(label) in fold(quote):
+        return quote
+    return f"{label}: {quote}"
 
 
 def starts_mid_sentence(sentence: str) -> bool:
@@ -121,6 +134,10 @@ class Composer:
         return pattern is None or bool(pattern.search(fold(quote)))
 
     def compose(self, ranking: Ranking, candidate: Candidate) -> str:
+        """The sentences of the candidate's passage that answer, after the label its passage stands under."""
+        return _labelled(candidate.row["section"], self._sentences_that_answer(ranking, candidate))
+
+    def _sentences_that_answer(self, ranking: Ranking, candidate: Candidate) -> str:
         row = candidate.row
         text: str = row["text"]
         spans = decode_sentences(row)

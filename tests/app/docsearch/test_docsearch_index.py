@@ -10,6 +10,7 @@ import docx
 import pytest
 
 from docsearch import DocumentIndex
+from docsearch.answer import _labelled
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -268,8 +269,9 @@ def test_a_short_passage_is_quoted_whole_and_a_list_comes_with_its_introduction(
         vision = next(p for p in passages if p["text"].startswith("Kraj má dostatek pitné vody"))
         # Both sentences of the short vision, not only the one closest to the question.
         answer = index.answer("Jaká je vize pro hospodaření s pitnou vodou?", "cs")
-        # (A close runner-up may follow after " … " with its own source; the best passage comes first, whole.)
-        assert answer is not None and answer.quote.split(" … ")[0] == vision["text"]
+        # (A close runner-up may follow after " … " with its own source; the best passage comes first, whole,
+        # under its short heading: the label says what the sentences are.)
+        assert answer is not None and answer.quote.split(" … ")[0] == "VIZE: " + vision["text"]
         # The chunker cut the list after its introduction: the items of the next passage come with it.
         assert any(
             p["text"].rstrip().endswith("projektech:") or "projektech:\n" in p["text"] for p in passages
@@ -279,3 +281,17 @@ def test_a_short_passage_is_quoted_whole_and_a_list_comes_with_its_introduction(
         for item in ("Sběr dopravních dat", "Energetický management", "Hospodaření s vodou"):
             assert item in listed.quote
         assert listed.quote.split()[0][0].isupper()  # whole sentences, never a fragment
+
+
+@pytest.mark.parametrize(
+    ("section", "quote", "expected"),
+    [
+        ("5. Implementace > Rada kraje", "Schvaluje zprávy.", "Rada kraje: Schvaluje zprávy."),
+        ("5. Implementace", "Schvaluje zprávy.", "Schvaluje zprávy."),  # a numbered chapter is no label
+        ("Plán > " + "Velmi dlouhý nadpis kapitoly " * 3, "Text.", "Text."),  # nor a long heading
+        ("Plán > Rada kraje", "Rada kraje schvaluje zprávy.", "Rada kraje schvaluje zprávy."),  # already said
+        ("", "Text.", "Text."),
+    ],
+)
+def test_a_quote_stands_under_its_short_heading(section: str, quote: str, expected: str) -> None:
+    assert _labelled(section, quote) == expected
