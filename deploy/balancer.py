@@ -13,6 +13,8 @@ the two in step).
   (`retry-on conn-failure` with `option redispatch`); one that a replica received and then dropped is not
   retried, since it may have had an effect (a message stored, a turn of a conversation taken).
 - Telegram's webhook goes to the first gateway only: the bot's chat state is one process's.
+- The client's address reaches the services in X-Forwarded-For (set by the balancer alone; uvicorn trusts it
+  from the balancer's address), so the per-client rate limits stay per client.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ defaults
     option httplog
     option dontlognull
     option redispatch
+    # The client's address for the rate limits (uvicorn trusts the balancer's X-Forwarded-For): without it
+    # every client would count as the balancer, one shared limit for everyone.
+    option forwardfor
     retries 3
     retry-on conn-failure
     timeout connect 2s
@@ -78,7 +83,12 @@ def _backend(name: str, health_path: str, servers: Sequence[str], template: str 
 
 
 def _frontend(frontend: Frontend, telegram_backend: str = "") -> list[str]:
-    lines = [f"frontend {frontend.service}_in", f"    bind {frontend.bind}"]
+    lines = [
+        f"frontend {frontend.service}_in",
+        f"    bind {frontend.bind}",
+        # A client's own X-Forwarded-For would pick its rate-limit key: only the balancer's counts.
+        "    http-request del-header X-Forwarded-For",
+    ]
     if telegram_backend:
         lines.append(f"    use_backend {telegram_backend} if {{ path_beg /telegram/ }}")
     lines.append(f"    default_backend {frontend.service}")

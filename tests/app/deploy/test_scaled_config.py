@@ -46,6 +46,9 @@ def test_the_scaled_balancer_spreads_every_service_over_both_replicas_without_st
         servers = re.findall(r"server \S+ (\S+) check", backend)
         assert servers == [f"127.0.0.1:{ports[service]}" for ports in stack.replicas_ports]
     assert "timeout tunnel" in config and "option redispatch" in config
+    # The rate limits key on the client's address: the balancer's X-Forwarded-For, never the client's own.
+    assert "option forwardfor" in config
+    assert config.count("http-request del-header X-Forwarded-For") == len(SERVICES)
     assert not re.search(r"\b(cookie|stick|balance source)\b", config)
 
 

@@ -1,9 +1,6 @@
-"""Fixtures of the rooms tests: a fake translation server, a small app with only the rooms router, that app
-under a real uvicorn on a loopback port, and PostgreSQL with Redis (deploy/backing.py: Debian's packages,
-installed when missing, run on loopback ports with their data in a temporary folder) for the replica tests."""
+"""Fixtures of the rooms tests: a fake translation server, a small app with only the rooms router, and that
+app under a real uvicorn on a loopback port (PostgreSQL and Redis: tests/app/conftest.py)."""
 
-import shutil
-import tempfile
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -15,7 +12,6 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from deploy.backing import Backing
 from gateway.rooms import room_service_running, router
 from gateway.settings import Settings
 from gateway.translation_client import TranslationClient
@@ -98,14 +94,3 @@ def live_rooms_url(rooms_db: Path, translation_server: FakeTranslationServer) ->
     """The rooms app under uvicorn on a free loopback port."""
     with serving(build_rooms_app(rooms_db, translation_server.url)) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def backing() -> Iterator[Backing]:
-    """PostgreSQL and Redis for the whole session (each test makes its own rooms)."""
-    data_dir = Path(tempfile.mkdtemp(prefix="trojzemi-backing-"))
-    try:
-        with Backing(data_dir, free_port(), free_port()) as servers:
-            yield servers
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
