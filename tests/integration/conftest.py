@@ -1,15 +1,19 @@
-"""The real four processes on loopback, started once for the integration tests (no mocks between them)."""
+"""The real processes on loopback, started once for the integration tests (no mocks between them): the four
+of `make run`, and the scaled stack of `make run-scaled` (issue 12)."""
 
 from __future__ import annotations
 
 import secrets
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from deploy.scaled import ScaledStack
 from deploy.stack import Stack
 
 
@@ -19,15 +23,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    data_dir: Path = tmp_path_factory.mktemp("stack")
-    env = {
-        "RASA_PORT": str(free_port()),
-        "ACTIONS_PORT": str(free_port()),
-        "TRANSLATION_PORT": str(free_port()),
-        "GATEWAY_PORT": str(free_port()),
-        "RUN_DIR": str(data_dir / "run"),
+def _stack_env(data_dir: Path) -> dict[str, str]:
+    return {
         "HANDOVER_DB": str(data_dir / "handovers.sqlite"),
         "ROOMS_DB": str(data_dir / "rooms.sqlite"),
         "OFFICE_DATABASE_URL": f"sqlite:///{data_dir / 'office.sqlite'}",
@@ -37,6 +34,36 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "OFFICE_API_TOKEN": secrets.token_urlsafe(24),
         # No translation models are installed here: the service must start and say so per direction.
         "TRANSLATION_MODELS_DIR": str(data_dir / "no-models"),
+    }
+
+
+@pytest.fixture(scope="session")
+def scaled() -> Iterator[ScaledStack]:
+    """`make run-scaled` on free ports (issue 12): PostgreSQL, Redis, 2 replicas of each service, HAProxy."""
+    data_dir = Path(tempfile.mkdtemp(prefix="trojzemi-scaled-"))
+    env = {**_stack_env(data_dir), "ROOMS_CREATE_RATE": "1000/minute", "TELEGRAM_BOT_TOKEN": ""}
+    try:
+        with ScaledStack.on_free_ports(data_dir, env) as running:
+            yield running
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=["embedded", "scaled"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """Every integration test runs against both: the four processes of `make run`, and the scaled stack
+    (its first replica's supervisord, whose URLs all point at the balancer)."""
+    if request.param == "scaled":
+        yield request.getfixturevalue("scaled").replicas[0]
+        return
+    data_dir: Path = tmp_path_factory.mktemp("stack")
+    env = {
+        "RASA_PORT": str(free_port()),
+        "ACTIONS_PORT": str(free_port()),
+        "TRANSLATION_PORT": str(free_port()),
+        "GATEWAY_PORT": str(free_port()),
+        "RUN_DIR": str(data_dir / "run"),
+        **_stack_env(data_dir),
     }
     with Stack(env=env) as running:
         yield running

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -27,26 +23,6 @@ from bench.scaled_load import lost_turns, run_conversations, stored_user_texts
 from deploy.scaled import SERVICES, ScaledStack
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
-
-@pytest.fixture(scope="module")
-def scaled() -> Iterator[ScaledStack]:
-    data_dir = Path(tempfile.mkdtemp(prefix="trojzemi-scaled-"))
-    stack = ScaledStack.on_free_ports(
-        data_dir,
-        {
-            "TRANSLATION_MODELS_DIR": str(data_dir / "no-models"),
-            "HANDOVER_DB": str(data_dir / "handovers.sqlite"),
-            "OFFICE_DATABASE_URL": f"sqlite:///{data_dir / 'office.sqlite'}",
-            "ROOMS_CREATE_RATE": "1000/minute",
-            "TELEGRAM_BOT_TOKEN": "",
-        },
-    )
-    try:
-        with stack:
-            yield stack
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def rasa_token(scaled: ScaledStack) -> str:
@@ -124,6 +100,7 @@ async def kill_one_replica_of_each_service(scaled: ScaledStack, when: asyncio.Ev
     killed = {}
     for service in SERVICES:
         pid = int(replica.ctl("pid", service))
+        assert pid > 0, f"{service} is not running"  # never kill(0): that is this process group
         os.kill(pid, signal.SIGKILL)
         killed[service] = pid
     return killed
@@ -154,3 +131,8 @@ async def test_killing_one_replica_of_each_service_mid_load_loses_nothing(scaled
     with httpx.Client(base_url=scaled.url("gateway"), timeout=60) as http:
         for _ in range(4):
             assert http.post("/api/chat", json={"message": "Dobrý den", "lang": "cs"}).status_code == 200
+    # supervisord brings the killed processes back, and the balancer takes them in again.
+    replica = scaled.replicas[0]
+    replica.wait_healthy(300)
+    scaled.wait_balanced(60)
+    assert all(int(replica.ctl("pid", service)) not in (0, pid) for service, pid in killed.items())
