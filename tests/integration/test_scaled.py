@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 
 import httpx
@@ -61,25 +62,46 @@ async def test_a_button_offered_by_one_gateway_is_a_button_on_the_other(scaled: 
     assert stored[-1] == payload, stored
 
 
-def rasa_reply(url: str, sender: str, text: str) -> list[str]:
+def rasa_turn(url: str, sender: str, text: str) -> None:
     response = httpx.post(
         f"{url}/webhooks/rest/webhook",
         json={"sender": sender, "message": text, "metadata": {"language": "cs"}},
         timeout=60,
     )
     response.raise_for_status()
-    return [message.get("text", "") for message in response.json()]
+
+
+def actions_per_turn(scaled: ScaledStack, sender: str) -> list[list[str]]:
+    """The actions Rasa took after each user message (what its policies decided, without the random choice
+    among a response's variations), read from the shared tracker store."""
+    response = httpx.get(
+        f"{scaled.url('rasa')}/conversations/{sender}/tracker",
+        params={"token": rasa_token(scaled), "include_events": "ALL"},
+        timeout=60,
+    )
+    response.raise_for_status()
+    turns: list[list[str]] = []
+    for event in response.json()["events"]:
+        if event["event"] == "user":
+            turns.append([])
+        elif event["event"] == "action" and turns and event["name"] != "action_listen":
+            turns[-1].append(event["name"])
+    return turns
 
 
 def test_a_conversation_continues_on_the_other_rasa_replica(scaled: ScaledStack) -> None:
     first, second = replica_url(scaled, 0, "rasa"), replica_url(scaled, 1, "rasa")
     question = "Jaké dotace jsou pro obce?"
-    # On one replica: the bot asks back, and the same question once more gets a different, informed answer.
-    alone = [rasa_reply(first, "one-replica", question) for _ in range(2)]
-    assert alone[0] != alone[1], alone
+    alone, crossing = f"one-replica-{secrets.token_hex(4)}", f"two-replicas-{secrets.token_hex(4)}"
+    # On one replica: the same question twice, and the second turn is decided by the first one's state.
+    for _ in range(2):
+        rasa_turn(first, alone, question)
+    expected = actions_per_turn(scaled, alone)
+    assert len(expected) == 2 and expected[0] != expected[1], expected
     # The same two turns, the second on the other replica: it reads the first from PostgreSQL.
-    crossing = [rasa_reply(first, "two-replicas", question), rasa_reply(second, "two-replicas", question)]
-    assert crossing == alone
+    rasa_turn(first, crossing, question)
+    rasa_turn(second, crossing, question)
+    assert actions_per_turn(scaled, crossing) == expected
 
 
 async def test_a_room_across_two_gateways_gets_each_message_once(scaled: ScaledStack) -> None:
