@@ -133,8 +133,8 @@ async def test_killing_one_replica_of_each_service_mid_load_loses_nothing(scaled
         room_id = (await http.post("/api/rooms", json={"title": "failover"})).json()["id"]
     # Through the balancer: round robin puts the room's readers on both gateways.
     halfway = asyncio.Event()
-    # The room paced over about fifteen seconds, the chats as fast as they go: the kill falls in both.
-    soak = run_soak(scaled.url("gateway"), room_id, clients=6, messages=10, timeout_s=240, interval_s=1.5)
+    # The room paced over about thirty seconds, the chats as fast as they go: the kill falls in both.
+    soak = run_soak(scaled.url("gateway"), room_id, clients=6, messages=10, timeout_s=240, interval_s=3.0)
     chats = run_conversations(scaled.url("gateway"), clients=6, turns=12, time_limit_s=240, halfway=halfway)
     room, (conversations, chat), killed = await asyncio.gather(
         soak, chats, kill_one_replica_of_each_service(scaled, halfway)

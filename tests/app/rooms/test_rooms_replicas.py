@@ -93,9 +93,10 @@ async def test_a_room_spread_over_two_gateways_gets_every_message_once(gateways:
     assert figures["timed_out_clients"] == 0 and figures["client_errors"] == [], figures
     assert figures["stored"] == figures["sent"] == 64
     assert figures["lost"] == 0 and figures["duplicated"] == 0 and figures["unacknowledged"] == 0
-    # Every reader, on either replica, got every message live once (8 x 64), and nobody was disconnected.
+    # Every reader, on either replica, got every message once, and nobody was disconnected. (Not counted:
+    # how many arrived live. Through Redis an author's ack can come before its own message's event, and a
+    # client that has seen everything, its own last message by the ack, stops reading.)
     assert figures["deliveries_missing"] == 0 and figures["deliveries_doubled"] == 0
-    assert figures["deliveries_timed"] == 8 * 64
     assert figures["reconnects"] == 0
 
 
