@@ -113,9 +113,13 @@ class Connection:
             return True
         if self.already_shown(about):
             return True
+        # Each reader gets one `message` per message, then `update`s: a message shown before, less far along
+        # (pending, now translated), is an update for this reader, and an update about a message this reader
+        # was never shown (its first event was lost with a replica that died) is the message.
         if about is not None and about[0] in self._shown and text.startswith(_MESSAGE_PREFIX):
-            # Shown before, less far along (pending, now translated): for this reader it is an update.
             text = _UPDATE_PREFIX + text[len(_MESSAGE_PREFIX) :]
+        elif about is not None and about[0] not in self._shown and text.startswith(_UPDATE_PREFIX):
+            text = _MESSAGE_PREFIX + text[len(_UPDATE_PREFIX) :]
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:

@@ -198,8 +198,15 @@ class RoomService:
         if not created:
             # The first attempt may have been stored by a gateway that died before publishing it: publish it
             # again as it is stored now. Readers who were shown it are not shown it twice (the hub remembers),
-            # and the retry loop translates whatever is still missing.
-            again = {"kind": "message", "room_id": room_id, "message": _plain(message), "targets": []}
+            # and the retry loop translates whatever is still missing. Readers of a language this gateway is
+            # translating it into right now get it from that translation, not untranslated first.
+            translating = sorted(target for target in targets if (message.id, target) in self._in_flight)
+            again = {
+                "kind": "message",
+                "room_id": room_id,
+                "message": _plain(message),
+                "targets": translating,
+            }
             self.fanout.publish(again)
             self._wakeup.set()
             return message, False
