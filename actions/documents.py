@@ -1,6 +1,7 @@
-"""Document questions (``action_answer_document``) and the fallback (``action_fallback``).
+"""Answers from the documents, for the document actions (actions/document_actions.py) and the others that
+ask the documents before saying nothing is known.
 
-Both ask the document index (``ActionContext.documents``): the reply is the quote, its citation the message's
+They ask the document index (``ActionContext.documents``): the reply is the quote, its citation the message's
 source card. German and Polish users also get a machine translation of the quote when the translation service
 answers, and always the Czech original. When the documents do not answer, the reply says so plainly, names
 the question and says where to ask.
@@ -11,12 +12,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from actions.context import ActionContext, ContextAction
-from actions.text import latest_text, quote_for_reply, user_language
+from actions.context import ActionContext
+from actions.text import quote_for_reply
 
 SOURCE_FIELDS = ("title", "file", "section", "date", "url")
 
@@ -80,26 +79,3 @@ def utter_no_answer(
         json_message={"outcome": "no_answer"},
         question=quote_for_reply(question),
     )
-
-
-class ActionAnswerDocument(ContextAction):
-    def name(self) -> str:
-        return "action_answer_document"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        question = latest_text(tracker)
-        lang = user_language(tracker)
-        if not await answer_from_documents(self.context, dispatcher, question, lang):
-            utter_no_answer(self.context, dispatcher, question, lang)
-        return []
-
-
-class ActionFallback(ActionAnswerDocument):
-    """Low NLU confidence or out of scope: the documents may still answer; else say so and where to ask.
-
-    The same steps as a document question, under the name the fallback classifier and RulePolicy use."""
-
-    def name(self) -> str:
-        return "action_fallback"

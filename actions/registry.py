@@ -10,7 +10,7 @@ from rasa_sdk import Action
 
 from actions.contacts import ActionAnswerContact
 from actions.context import ActionContext
-from actions.documents import ActionAnswerDocument, ActionFallback
+from actions.document_actions import ActionAnswerDocument, ActionFallback
 from actions.form_questions import (
     ActionAskApplicantType,
     ActionAskGrantTopic,

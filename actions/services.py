@@ -11,43 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.contacts import utter_contact
-from actions.context import ActionContext, ContextAction
+from actions.context import ContextAction
 from actions.documents import answer_from_documents, utter_no_answer
-from actions.knowledge import Service
 from actions.matching import find_contacts
-from actions.shared import first_source_title
+from actions.service_replies import MAX_SERVICES_PER_REPLY, utter_service, utter_where_to_turn
 from actions.text import entity_values, latest_text, user_language
 
 logger = logging.getLogger(__name__)
-
-MAX_SERVICES_PER_REPLY = 2
-
-
-def utter_service(
-    context: ActionContext, dispatcher: CollectingDispatcher, service: Service, lang: str
-) -> None:
-    knowledge = context.knowledge
-    variables = {
-        "name": service.name.get(lang),
-        "description": service.description.get(lang),
-        "source": first_source_title(knowledge, service.sources, lang),
-    }
-    sources = {"sources": knowledge.sources(service.sources, lang)}
-    if service.url:
-        context.replies.utter(
-            dispatcher, "service_answer_with_url", lang, json_message=sources, url=service.url, **variables
-        )
-    else:
-        context.replies.utter(dispatcher, "service_answer", lang, json_message=sources, **variables)
-
-
-def utter_where_to_turn(
-    context: ActionContext, dispatcher: CollectingDispatcher, service: Service, lang: str
-) -> None:
-    """The service's contact when the documents give one, otherwise that they do not and whom to ask."""
-    contact = context.knowledge.contacts[service.contact]
-    utter_contact(context, dispatcher, contact, lang, subject_name=service.name.get(lang))
-
 
 class ActionAnswerService(ContextAction):
     def name(self) -> str:

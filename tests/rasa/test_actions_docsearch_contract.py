@@ -12,7 +12,7 @@ import pytest
 from rasa_action_helpers import make_tracker, replies_of, run_action, sources_of, texts_of, with_documents
 
 from actions.context import ActionContext
-from actions.documents import ActionAnswerDocument
+from actions.document_actions import ActionAnswerDocument
 
 docsearch_index = pytest.importorskip("docsearch")
 

@@ -20,7 +20,7 @@ from rasa_action_helpers import (
 
 from actions import translation
 from actions.context import ActionContext
-from actions.documents import ActionAnswerDocument, ActionFallback
+from actions.document_actions import ActionAnswerDocument, ActionFallback
 
 
 class FakeResponse:
@@ -120,6 +120,24 @@ def test_no_answer_names_the_question_and_invents_no_figure(empty_document_conte
     text = texts_of(dispatcher)[0]
     assert question in text and "neodpovídají" in text and "odbor" in text
     assert not re.search(r"\d", text)
+
+
+def test_a_service_named_in_a_question_the_documents_do_not_answer_is_answered_from_the_knowledge(
+    empty_document_context: ActionContext,
+) -> None:
+    # The NLU took it for a document question (or fell back); the name is in the knowledge's aliases.
+    tracker = make_tracker("co je vlastně EDIH", intent="nlu_fallback")
+    _, dispatcher = run_action(ActionFallback(empty_document_context), tracker)
+    assert replies_of(dispatcher)[0] in ("service_answer", "service_answer_with_url")
+    assert "NordEast Bohemia" in texts_of(dispatcher)[0]
+
+
+def test_a_named_service_does_not_answer_a_question_its_description_cannot(
+    empty_document_context: ActionContext,
+) -> None:
+    tracker = make_tracker("Kdy začal EDIH fungovat?", intent="ask_document")
+    _, dispatcher = run_action(ActionAnswerDocument(empty_document_context), tracker)
+    assert replies_of(dispatcher) == ["no_answer"]
 
 
 def test_fallback_tries_the_documents_first(document_context: ActionContext) -> None:
