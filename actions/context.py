@@ -70,7 +70,9 @@ def build_context(settings: ActionsSettings) -> ActionContext:
         grant_matcher=GrantMatcher(knowledge),
         translation=translation,
         documents=DocumentSearch(settings.document_index, translator=translation.translate_question),
-        handovers=HandoverStore(settings.handover_db, settings.handover_db_busy_timeout_s),
+        handovers=HandoverStore(
+            settings.database_url or settings.handover_db, settings.handover_db_busy_timeout_s
+        ),
     )
     logger.info(
         "knowledge loaded: %d services, %d grants, %d contacts, %d documents",

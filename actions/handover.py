@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import sqlite3
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -19,6 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import handover_table
 from actions.context import ContextAction
 from actions.shared import slot_text
 from actions.text import quote_for_reply, tokens, user_language
@@ -86,11 +86,11 @@ class ActionSubmitHandover(ContextAction):
         lang = user_language(tracker)
         replies = self.context.replies
         try:
-            # SQLite blocks (and may wait for the gateway's read lock): off the event loop.
+            # The database blocks (SQLite may wait for the gateway's read lock): off the event loop.
             handover_id = await asyncio.to_thread(
                 self.context.handovers.add, tracker.sender_id, lang, question, contact
             )
-        except (sqlite3.Error, OSError):
+        except (*handover_table.DATABASE_ERRORS, OSError):
             logger.exception("could not store the handover request of %s", tracker.sender_id)
             replies.utter(dispatcher, "handover_failed", lang)
         else:

@@ -1,28 +1,31 @@
 """The action server's side of the handover table: append-only writes (schema in ``actions.handover_table``).
 
-Blocking (sqlite3): the actions call it through ``asyncio.to_thread``. A record is committed before the caller
-is told its id, and nothing here ever deletes or rewrites a record (the office's lifecycle is the gateway's:
-``gateway/handovers.py``).
+Blocking (SQLAlchemy: the SQLite file ``HANDOVER_DB``, or the PostgreSQL of ``DATABASE_URL``): the actions
+call it through ``asyncio.to_thread``. A record is committed before the caller is told its id, and nothing
+here ever deletes or rewrites a record (the office's lifecycle is the gateway's: ``gateway/handovers.py``).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from actions import handover_table
 
 
 @dataclass(frozen=True)
 class HandoverStore:
-    path: Path
+    # An SQLite file or a database URL (handover_table.database_url).
+    path: Path | str
     busy_timeout_s: float = 10.0
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def _connect(self) -> Connection:
+        if not handover_table.is_url(self.path):
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         return handover_table.connect(self.path, self.busy_timeout_s)
 
     def add(self, sender: str, language: str, question: str, contact: str) -> int:

@@ -33,6 +33,9 @@ class ActionsSettings(BaseSettings):
     replies_file: Path = DEFAULT_REPLIES_FILE
     document_index: Path = Path("var/index.sqlite")
     handover_db: Path = Path("var/handovers.sqlite")
+    # More than one machine (issue 12): the handovers in this PostgreSQL (postgresql://user@db:5432/trojzemi)
+    # instead of HANDOVER_DB, shared with the gateways. Empty: the SQLite file.
+    database_url: str = ""
     # How long a handover write waits for a lock held by the gateway reading the table.
     handover_db_busy_timeout_s: float = 10.0
 

@@ -1,8 +1,8 @@
 """The gateway's side of the handover tables: the office's listing and lifecycle, the takeover check.
 
-The tables are defined once, in ``actions/handover_table.py`` (plain sqlite3, importable here too): their
-schema, migration and queries. Every method blocks (SQLite); async code calls them in a worker thread
-(``run_in_threadpool`` / ``asyncio.to_thread``).
+The tables are defined once, in ``actions/handover_table.py`` (SQLAlchemy Core, importable here too): their
+schema, migration and queries, in the SQLite file ``HANDOVER_DB`` or the PostgreSQL of ``DATABASE_URL``. Every
+method blocks; async code calls them in a worker thread (``run_in_threadpool`` / ``asyncio.to_thread``).
 """
 
 from collections.abc import Callable
@@ -22,20 +22,22 @@ BUSY_TIMEOUT_S = 5.0
 
 
 class HandoverStore:
-    def __init__(self, database_path: Path) -> None:
-        self._database_path = database_path
+    def __init__(self, location: Path | str) -> None:
+        """``location``: the SQLite file, or a database URL (``DATABASE_URL``)."""
+        self.location = location
 
     def _with_connection(self, work: Callable[..., T], *args: Any, default: T) -> T:
-        """``work(connection, *args)``; ``default`` while the action server has not created the database."""
-        if not self._database_path.is_file():
+        """``work(connection, *args)``; ``default`` while the SQLite file has not been created."""
+        if not handover_table.is_url(self.location) and not Path(self.location).is_file():
             return default
-        with closing(handover_table.connect(self._database_path, BUSY_TIMEOUT_S)) as connection:
+        with closing(handover_table.connect(self.location, BUSY_TIMEOUT_S)) as connection:
             return work(connection, *args)
 
     def _with_database(self, work: Callable[..., T], *args: Any) -> T:
         """``work(connection, *args)``, creating the database when there is none yet."""
-        self._database_path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(handover_table.connect(self._database_path, BUSY_TIMEOUT_S)) as connection:
+        if not handover_table.is_url(self.location):
+            Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+        with closing(handover_table.connect(self.location, BUSY_TIMEOUT_S)) as connection:
             return work(connection, *args)
 
     def newest(self, limit: int) -> list[Handover]:

@@ -39,7 +39,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     translation = TranslationClient.from_url(settings.translation_url, settings.translation_timeout_s)
     probe_client = httpx.AsyncClient()
     document_search = DocumentSearch(settings.document_index, translation)
-    handovers = HandoverStore(settings.handover_db)
+    handovers = HandoverStore(settings.database_url or settings.handover_db)
     # The office (issue 13): staff accounts, the takeover of conversations, the questions the bot missed.
     office = await asyncio.to_thread(OfficeServices.create, settings, handovers, translation, rasa)
     try:

@@ -24,8 +24,9 @@ class Settings(BaseSettings):
     # those endpoints answer 403 "office access is not configured"; they are never open.
     office_api_token: str = ""
     # The office side (issue 13, gateway/office/): staff accounts and the questions the assistant could not
-    # answer, in SQLAlchemy Core tables (SQLite by default; a postgresql+psycopg URL works the same way).
-    office_database_url: str = "sqlite:///var/office.sqlite"
+    # answer, in SQLAlchemy Core tables: this URL when set, else DATABASE_URL's PostgreSQL when that is set
+    # (issue 12), else sqlite:///var/office.sqlite (see office_database).
+    office_database_url: str = ""
     # Key that signs the office session cookie. Empty: a random key of this process (everyone signs in
     # again after a restart); set it when several gateway workers serve /office.
     office_session_secret: str = ""
@@ -90,6 +91,11 @@ class Settings(BaseSettings):
     # per-second part: the benchmarks start up to 200 clients at once, all from 127.0.0.1, and the mixed
     # chat load runs at 15 messages/s (900 a minute); a flood from one address is stopped after 1,200.
     chat_rate_limit: str = "1200/minute"
+
+    @property
+    def office_database(self) -> str:
+        """The office's database URL: OFFICE_DATABASE_URL, else DATABASE_URL, else the SQLite file."""
+        return self.office_database_url or self.database_url or "sqlite:///var/office.sqlite"
 
 
 @lru_cache

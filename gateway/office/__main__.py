@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("list-users")
     arguments = parser.parse_args(argv)
     try:
-        accounts = AccountStore(open_engine(Settings().office_database_url))
+        accounts = AccountStore(open_engine(Settings().office_database))
         if arguments.command == "add-user":
             account = accounts.add(arguments.name, read_password())
             print(f"account {account.name} created")

@@ -1,7 +1,8 @@
 """The office's tables in SQLAlchemy Core: staff accounts and the questions the assistant could not answer.
 
-One engine per database URL (``OFFICE_DATABASE_URL``): SQLite by default, under var/; the same tables work on
-PostgreSQL. The tables are created when missing (``create_all`` is idempotent).
+One engine per database URL (``Settings.office_database``: ``OFFICE_DATABASE_URL``, else ``DATABASE_URL``'s
+PostgreSQL, else SQLite under var/); the same tables on both. ``postgresql://`` gets the psycopg 3 driver. The
+tables are created when missing (``create_all`` is idempotent; replicas starting at once take turns).
 """
 
 from pathlib import Path
@@ -18,8 +19,15 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    func,
+    select,
 )
 from sqlalchemy.engine import make_url
+
+from actions import handover_table
+
+# pg_advisory_xact_lock key: gateway replicas starting at once create the tables one after the other.
+_SCHEMA_LOCK_KEY = 0x4F464943
 
 metadata = MetaData()
 
@@ -55,11 +63,18 @@ def _sqlite_busy_timeout(dbapi_connection: object, _record: object) -> None:
 
 def open_engine(database_url: str) -> Engine:
     """The engine of ``database_url`` with the office's tables in it (an SQLite file's folder is made)."""
-    url = make_url(database_url)
+    url = make_url(handover_table.database_url(database_url))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
+    # pre_ping on PostgreSQL: a connection the server closed (a restart) is replaced, not handed out.
+    engine = create_engine(url, pool_pre_ping=url.get_backend_name() == "postgresql")
     if url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_busy_timeout)
-    metadata.create_all(engine)
+    if url.get_backend_name() == "postgresql":
+        with engine.begin() as connection:
+            # Two gateway replicas starting at once: one creates the tables, the other finds them.
+            connection.execute(select(func.pg_advisory_xact_lock(_SCHEMA_LOCK_KEY)))
+            metadata.create_all(connection)
+    else:
+        metadata.create_all(engine)
     return engine

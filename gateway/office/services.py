@@ -39,7 +39,7 @@ class OfficeServices:
         cls, settings: Settings, handovers: HandoverStore, translation: TranslationClient, rasa: RasaClient
     ) -> "OfficeServices":
         """Blocking (opens the database, creates missing tables): call it in a worker thread."""
-        engine = open_engine(settings.office_database_url)
+        engine = open_engine(settings.office_database)
         missed = MissedQuestions(engine, embed_queries)
         return cls(
             engine=engine,

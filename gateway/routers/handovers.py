@@ -1,11 +1,11 @@
 """GET /api/handovers: requests to talk to a person, newest first (office only: gateway/office_auth.py)."""
 
-import sqlite3
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 
+from actions import handover_table
 from gateway.dependencies import HandoverStoreDep
 from gateway.office_auth import require_office_token
 from gateway.schemas import ErrorReply, HandoverList
@@ -29,7 +29,7 @@ async def list_handovers(
 ) -> HandoverList:
     try:
         handovers = await run_in_threadpool(store.newest, limit)
-    except sqlite3.Error as error:
+    except handover_table.DATABASE_ERRORS as error:
         raise HTTPException(
             status_code=503, detail=f"the handover database cannot be read: {error}"
         ) from error

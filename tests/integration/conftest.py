@@ -24,10 +24,11 @@ def free_port() -> int:
 
 
 def _stack_env(data_dir: Path) -> dict[str, str]:
+    """What both stacks get. The scaled one's DATABASE_URL (its PostgreSQL) takes the handovers, the office's
+    tables and the rooms from these SQLite files (issue 12)."""
     return {
         "HANDOVER_DB": str(data_dir / "handovers.sqlite"),
         "ROOMS_DB": str(data_dir / "rooms.sqlite"),
-        "OFFICE_DATABASE_URL": f"sqlite:///{data_dir / 'office.sqlite'}",
         # Rasa's conversations (SQL tracker store), kept across a restart of Rasa (test_security.py).
         "RASA_TRACKER_DB": str(data_dir / "rasa-tracker.sqlite"),
         # GET /api/handovers needs it (gateway/office_auth.py): the `office` fixture's header.
@@ -64,6 +65,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         "GATEWAY_PORT": str(free_port()),
         "RUN_DIR": str(data_dir / "run"),
         **_stack_env(data_dir),
+        "OFFICE_DATABASE_URL": f"sqlite:///{data_dir / 'office.sqlite'}",
     }
     with Stack(env=env) as running:
         yield running

@@ -176,10 +176,11 @@ def test_a_table_made_before_the_shared_schema_is_adopted(handover_db: Path, mad
             "INSERT INTO handovers (created_at, question) VALUES ('2026-01-01T00:00:00+00:00', 'old')"
         )
     HandoverStore(handover_db).add("s", "de", "neu", "n@example.de")
-    with closing(handover_table.connect(handover_db)) as connection:
+    with closing(sqlite3.connect(handover_db)) as connection:
         assert connection.execute("PRAGMA user_version").fetchone() == (handover_table.SCHEMA_VERSION,)
         indexes = {row[1] for row in connection.execute("PRAGMA index_list(handovers)")}
         assert "handovers_newest" in indexes
+    with closing(handover_table.connect(handover_db)) as connection:
         assert [row["question"] for row in handover_table.newest(connection, 10)] == ["neu", "old"]
 
 
@@ -198,5 +199,5 @@ def test_a_table_without_the_contract_columns_is_an_error(handover_db: Path) -> 
     handover_db.parent.mkdir(parents=True)
     with sqlite3.connect(handover_db) as connection:
         connection.execute("CREATE TABLE handovers (id INTEGER PRIMARY KEY, note TEXT)")
-    with pytest.raises(sqlite3.DatabaseError, match="lacks the columns created_at"):
+    with pytest.raises(handover_table.HandoverSchemaError, match="lacks the columns created_at"):
         HandoverStore(handover_db).add("s", "cs", "q", "c@example.cz")

@@ -43,14 +43,24 @@ def fake_rasa() -> FakeRasa:
 
 
 @pytest.fixture
+def database_url() -> str:
+    """DATABASE_URL of the office's tests: empty, the SQLite files under tmp_path (test_office_postgres.py
+    overrides it with a PostgreSQL database)."""
+    return ""
+
+
+@pytest.fixture
 async def office(
-    tmp_path: Path, fake_rasa: FakeRasa, translation_server: FakeTranslationServer
+    tmp_path: Path, database_url: str, fake_rasa: FakeRasa, translation_server: FakeTranslationServer
 ) -> AsyncIterator[OfficeServices]:
-    settings = Settings(office_database_url=f"sqlite:///{tmp_path / 'office.sqlite'}")
+    if database_url:
+        settings = Settings(database_url=database_url)
+    else:
+        settings = Settings(office_database_url=f"sqlite:///{tmp_path / 'office.sqlite'}")
     rasa = RasaClient.from_url("http://rasa.test", timeout_s=5, transport=fake_rasa.transport())
     translation = TranslationClient.from_url(translation_server.url, timeout_s=5)
     services = OfficeServices.create(
-        settings, HandoverStore(tmp_path / "handovers.sqlite"), translation, rasa
+        settings, HandoverStore(database_url or tmp_path / "handovers.sqlite"), translation, rasa
     )
     services.accounts.add(OFFICIAL, PASSWORD)
     services.missed._embed = hashed_embedding  # no e5 model in these tests (test_office_missed.py has it)
@@ -138,6 +148,4 @@ async def act(client: httpx.AsyncClient, handover_id: int, action: str, **form: 
 
 def add_handover(office: OfficeServices, sender: str, language: str, question: str) -> int:
     """A handover as the action server stores it (actions/handover_store.py)."""
-    return ActionHandoverStore(office.handovers._database_path).add(
-        sender, language, question, "a@example.de"
-    )
+    return ActionHandoverStore(office.handovers.location).add(sender, language, question, "a@example.de")

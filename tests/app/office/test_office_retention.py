@@ -21,7 +21,7 @@ def closed_days_ago(office: OfficeServices, days: float) -> int:
     office.handovers.claim(handover_id, OFFICIAL)
     office.handovers.close(handover_id, OFFICIAL)
     closed_at = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
-    with sqlite3.connect(office.handovers._database_path) as connection:
+    with sqlite3.connect(office.handovers.location) as connection:
         connection.execute("UPDATE handovers SET closed_at = ? WHERE id = ?", (closed_at, handover_id))
     return handover_id
 
