@@ -1,5 +1,6 @@
-"""PostgreSQL and Redis for the tests of replicas (issue 12): deploy/backing.py runs Debian's packages
-(installed when missing) on free loopback ports, their data in a temporary folder, once per session."""
+"""Fixtures shared by the app tests: the fake translation service, and PostgreSQL and Redis for the tests of
+replicas (issue 12): deploy/backing.py runs Debian's packages (installed when missing) on free loopback ports,
+their data in a temporary folder, once per session."""
 
 import shutil
 import tempfile
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deploy.backing import Backing
-from tests.app.rooms.fake_translation import free_port
+from tests.app.rooms.fake_translation import FakeTranslationServer, free_port
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +22,10 @@ def backing() -> Iterator[Backing]:
             yield servers
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture
+def translation_server() -> Iterator[FakeTranslationServer]:
+    """The fake translation service on a loopback port (rooms, Telegram and office tests)."""
+    with FakeTranslationServer() as server:
+        yield server

@@ -3,7 +3,7 @@ on a temporary SQLite database, the assistant on a fake Rasa (httpx.MockTranspor
 server on loopback."""
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -29,12 +29,6 @@ from tests.app.rooms.fake_translation import FakeTranslationServer
 
 OFFICIAL = "jana.novakova"
 PASSWORD = "správné-heslo-42"
-
-
-@pytest.fixture
-def translation_server() -> Iterator[FakeTranslationServer]:
-    with FakeTranslationServer() as server:
-        yield server
 
 
 @pytest.fixture

@@ -18,12 +18,6 @@ from gateway.translation_client import TranslationClient
 from tests.app.rooms.fake_translation import FakeTranslationServer, free_port
 
 
-@pytest.fixture
-def translation_server() -> Iterator[FakeTranslationServer]:
-    with FakeTranslationServer() as server:
-        yield server
-
-
 def build_rooms_app(db_path: Path | str, translation_url: str, settings: Settings | None = None) -> FastAPI:
     """`settings`: the rooms' limits (origins, sizes, rates); Settings() when None."""
 

@@ -61,12 +61,6 @@ def bot_api() -> Iterator[FakeBotApi]:
 
 
 @pytest.fixture
-def translation_server() -> Iterator[FakeTranslationServer]:
-    with FakeTranslationServer() as server:
-        yield server
-
-
-@pytest.fixture
 def fake_rasa() -> FakeRasa:
     return FakeRasa(reply=rasa_answer)
 
