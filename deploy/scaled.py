@@ -196,6 +196,7 @@ def main() -> int:
         print(f"\nReady in {seconds:.0f} s (through HAProxy; no sticky sessions):")
         print(f"  web chat            {gateway}/")
         print(f"  translated rooms    {gateway}/rooms/new")
+        print(f"  office (staff)      {gateway}/office")
         print(f"  chat API            {gateway}/api/chat   (health: {gateway}/health)")
         print(f"  translation API     {stack.url('translation')}/translate")
         print(f"  Rasa                {stack.url('rasa')}/   action server {stack.url('actions')}/health")

@@ -217,6 +217,10 @@ def serve(stack: Running, announce: Callable[[float], None], alive: Callable[[],
         return 1
     except KeyboardInterrupt:
         print("\nStopping ...", flush=True)
+        # A second Ctrl-C or SIGTERM while the services shut down (make forwards one, an impatient user
+        # presses twice) must not abandon the wait and leave them running without their launcher.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
         stack.stop()
         return 0
 
@@ -230,6 +234,7 @@ def main() -> int:
         print(f"\nReady in {seconds:.0f} s:")
         print(f"  web chat            {env['GATEWAY_URL']}/")
         print(f"  translated rooms    {env['GATEWAY_URL']}/rooms/new")
+        print(f"  office (staff)      {env['GATEWAY_URL']}/office   (python -m gateway.office add-user)")
         print(f"  chat API            {env['GATEWAY_URL']}/api/chat   (health: {env['GATEWAY_URL']}/health)")
         print(f"  API docs            {env['GATEWAY_URL']}/docs")
         translation = env["TRANSLATION_URL"]
