@@ -202,10 +202,6 @@ class Store:
             self._term_counts = (generation, TermCounts(passages, dict(counts)))
         return self._term_counts[1]
 
-    def vocabulary(self) -> frozenset[str]:
-        """Every lemma the passages use (the word index's terms)."""
-        return self.term_counts().vocabulary
-
     def sentence_vectors(self, passage_ids: Iterable[int]) -> dict[int, np.ndarray]:
         """Per-sentence vectors of the given passages, (n_sentences, 384) each; kept in memory per
         generation."""
